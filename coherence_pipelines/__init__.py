@@ -1,0 +1,1 @@
+"""Coherence Pipelines: bulk import and export for the Coherence CRM."""

@@ -1,0 +1,55 @@
+"""One settings object, filled from the environment (interfaces.md, "Environment")."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+PREVIEW_ROWS = 50
+SYNC_MAX_ROWS = 5_000
+STREAM_MAX_ROWS = 50_000
+CHUNK_ROWS = 5_000
+JOB_RETENTION_DAYS = 7
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COHERENCE_", extra="ignore")
+
+    home: Path = Field(default=Path("./.coherence"))
+    database_url: str | None = None
+    # Phones that carry no country code are read as numbers of this region (E.164 normalisation).
+    default_region: str = "US"
+    # How long a process waits for another one holding the embedded store before answering 503.
+    store_wait_seconds: float = 30.0
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "store.duckdb"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.home / "staging"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    def ensure_dirs(self) -> None:
+        for d in (self.home, self.staging_dir, self.inbox_dir, self.exports_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+
+@cache
+def get_settings() -> Settings:
+    settings = Settings()
+    settings.ensure_dirs()
+    return settings
