@@ -1,0 +1,26 @@
+"""The HTTP API: FastAPI under /v1, the envelope, OpenAPI at /v1/openapi.json, docs at /docs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from coherence_pipelines.api.envelope import install_error_handlers
+from coherence_pipelines.api.routers import health, imports, modules
+from coherence_pipelines.settings import Settings, get_settings
+from coherence_pipelines.store import RecordStore, open_store
+
+
+def create_app(settings: Settings | None = None, store: RecordStore | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.ensure_dirs()
+    app = FastAPI(title="Coherence Pipelines: Import & Export API", version="1.0",
+                  openapi_url="/v1/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.store = store or open_store(settings)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    v1 = APIRouter(prefix="/v1")
+    v1.include_router(imports.router)
+    v1.include_router(modules.router)
+    app.include_router(v1)
+    return app

@@ -1,0 +1,145 @@
+"""The four-step import (parse, suggest-mapping, validate, execute) and import jobs with rollback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from coherence_pipelines.api.deps import AppSettings, ImportPrincipal, Store, find_module
+from coherence_pipelines.api.envelope import ok
+from coherence_pipelines.api.schemas import ExecuteIn, RowsIn, SuggestMappingIn, ValidateIn
+from coherence_pipelines.api.upload_stream import receive_file
+from coherence_pipelines.errors import ImportJobNotFound, JobNotRollbackable
+from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource, rows_frame
+from coherence_pipelines.execution.jobs import job_view, utcnow
+from coherence_pipelines.mapping import suggest_mapping
+from coherence_pipelines.parsing import parse_file, safe_file_name
+from coherence_pipelines.settings import PREVIEW_ROWS, Settings
+from coherence_pipelines.staging import load_upload, stage_upload
+from coherence_pipelines.validation import NormalizeContext
+
+router = APIRouter(prefix="/modules/{module}/import", tags=["import"])
+
+
+@router.post("/parse", summary="Step 1: upload and parse a CSV, XLSX or XLS file")
+async def parse(module: str, request: Request, principal: ImportPrincipal, store: Store,
+                settings: AppSettings) -> JSONResponse:
+    mod = await run_in_threadpool(find_module, store, principal.account_id, module)
+    received = await receive_file(request, settings.staging_dir, settings.max_upload_bytes)
+    try:
+        data = await run_in_threadpool(_parse_and_stage, settings, principal.account_id, mod.slug,
+                                       received.path, received.file_name)
+    finally:
+        received.path.unlink(missing_ok=True)
+    return ok(data)
+
+
+def _parse_and_stage(settings: Settings, account_id: str, module: str, path: Any, file_name: str | None) -> dict:
+    parsed = parse_file(path)
+    name = safe_file_name(file_name)
+    staged = stage_upload(settings.staging_dir, account_id, module, parsed.frame, file_name=name,
+                          file_type=parsed.file_type, encoding=parsed.encoding, delimiter=parsed.delimiter)
+    sample = parsed.frame.head(PREVIEW_ROWS).fill_null("").to_dicts()
+    return {
+        "sourceColumns": parsed.columns,
+        "sampleRows": sample,
+        "totalRows": parsed.frame.height,
+        "fileType": parsed.file_type,
+        "fileName": name,
+        "encoding": parsed.encoding,
+        "uploadId": staged.upload_id,
+        "delimiter": parsed.delimiter,
+        "sheetName": parsed.sheet_name,
+    }
+
+
+@router.post("/suggest-mapping", summary="Step 2: suggest which field each column maps to")
+def suggest(module: str, body: SuggestMappingIn, principal: ImportPrincipal, store: Store) -> JSONResponse:
+    mod = find_module(store, principal.account_id, module)
+    suggestions = suggest_mapping(mod, body.sourceColumns, body.sampleData)
+    return ok({
+        "suggestions": [s.to_api() for s in suggestions],
+        "aiUsed": False,  # header similarity and value patterns; no learned model takes part
+        "targetFields": [f.describe() for f in mod.fields],
+    })
+
+
+@router.post("/validate", summary="Step 3: check mapped rows before importing, and preview the effect")
+def validate(module: str, body: ValidateIn, principal: ImportPrincipal, store: Store,
+             settings: AppSettings) -> JSONResponse:
+    runner, source = _runner(module, body, principal.account_id, store, settings, ImportOptions(
+        column_mapping=_mapping(body), duplicate_strategy=body.duplicateStrategy,
+        duplicate_match_fields=body.duplicateMatchFields,
+        create_missing_references=body.createMissingReferences, static_values=body.staticValues))
+    return ok(runner.validate(source))
+
+
+@router.post("/execute", summary="Step 4: run the import")
+def execute(module: str, body: ExecuteIn, principal: ImportPrincipal, store: Store,
+            settings: AppSettings) -> JSONResponse:
+    runner, source = _runner(module, body, principal.account_id, store, settings, ImportOptions(
+        column_mapping=_mapping(body), duplicate_strategy=body.duplicateStrategy,
+        duplicate_match_fields=body.duplicateMatchFields, merge_mode=body.mergeMode,
+        ai_mapping_used=body.aiMappingUsed, skip_validation=body.skipValidation,
+        create_missing_references=body.createMissingReferences, static_values=body.staticValues))
+    return ok(runner.execute(source))
+
+
+def _mapping(body: RowsIn) -> list[ColumnMapping]:
+    return [ColumnMapping(source_column=m.sourceColumn, target_field_slug=m.targetFieldSlug,
+                          ignored=bool(m.ignored), value_type=m.valueType, address_part=m.addressPart)
+            for m in body.columnMapping]
+
+
+def _runner(module: str, body: RowsIn, account_id: str, store: Any, settings: Settings,
+            options: ImportOptions) -> tuple[ImportRunner, ImportSource]:
+    mod = find_module(store, account_id, module)
+    if body.uploadId is not None:
+        meta, rows = load_upload(settings.staging_dir, account_id, body.uploadId)
+        source = ImportSource(rows=rows, file_name=meta.file_name, file_type=meta.file_type, upload_id=meta.upload_id)
+    else:
+        source = ImportSource(rows=rows_frame(body.rows or []))
+    ctx = NormalizeContext(region=settings.default_region, date_order=body.dateOrder)
+    return ImportRunner(store, account_id, mod, options, ctx), source
+
+
+@router.get("/jobs", summary="Import history, newest first")
+def list_jobs(module: str, principal: ImportPrincipal, store: Store,
+              limit: Annotated[int, Query(ge=1, le=100)] = 50) -> JSONResponse:
+    mod = find_module(store, principal.account_id, module)
+    with store.session() as session:
+        jobs = session.list_jobs(principal.account_id, mod.slug, limit)
+    return ok([job_view(j, mod.module_id) for j in jobs])
+
+
+@router.get("/jobs/{job_id}", summary="One import job's status and progress")
+def get_job(module: str, job_id: str, principal: ImportPrincipal, store: Store) -> JSONResponse:
+    mod = find_module(store, principal.account_id, module)
+    with store.session() as session:
+        job = session.get_job(principal.account_id, job_id)
+    if job is None or job["module"] != mod.slug:
+        raise ImportJobNotFound()
+    return ok(job_view(job, mod.module_id))
+
+
+@router.delete("/jobs/{job_id}", summary="Roll an import back: delete what it created, restore what it updated")
+def rollback(module: str, job_id: str, principal: ImportPrincipal, store: Store) -> JSONResponse:
+    mod = find_module(store, principal.account_id, module)
+    with store.session() as session:
+        job = session.get_job(principal.account_id, job_id)
+        if job is None or job["module"] != mod.slug:
+            raise ImportJobNotFound()
+        if job["status"] == "cancelled":
+            raise JobNotRollbackable("This import was already rolled back")
+        if job["status"] in ("pending", "processing"):
+            raise JobNotRollbackable("This import is still running; roll it back when it has finished")
+        now = utcnow()
+        result = session.rollback(principal.account_id, job_id, now)
+        session.update_job(job_id, {"status": "cancelled", "rolled_back_at": now})
+    data: dict[str, Any] = {"deletedCount": result.deleted_count, "restoredCount": result.restored_count}
+    if result.conflicts:
+        data["changedSinceRecordIds"] = result.conflicts
+    return ok(data)

@@ -1,0 +1,106 @@
+"""The `coherence` command (interfaces.md): serve the API, manage keys and modules, import from a shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from coherence_pipelines.errors import CoherenceError
+from coherence_pipelines.settings import get_settings
+from coherence_pipelines.store import open_store
+
+
+@click.group()
+def main() -> None:
+    """Coherence Pipelines: bulk import and export for the Coherence CRM."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the HTTP API alone."""
+    import uvicorn
+
+    from coherence_pipelines.api import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@main.group()
+def keys() -> None:
+    """API keys."""
+
+
+@keys.command("create")
+@click.option("--account", required=True, help="Account name; created if new.")
+@click.option("--scopes", default="import,export,admin", show_default=True)
+def keys_create(account: str, scopes: str) -> None:
+    """Create an API key; the key is printed alone on the last line."""
+    from coherence_pipelines.store.api_keys import new_key, parse_scopes
+
+    try:
+        scope_list = parse_scopes(scopes)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scopes") from None
+    store = open_store(get_settings())
+    key_id, key, key_hash = new_key()
+    with store.session() as session:
+        account_id = session.ensure_account(account)
+        session.add_api_key(account_id, key_id, key_hash, scope_list)
+    click.echo(f"account {account} ({account_id}), scopes {','.join(scope_list)}", err=True)
+    click.echo(key)
+
+
+@main.group()
+def modules() -> None:
+    """Custom modules and fields."""
+
+
+@modules.command("load")
+@click.argument("definition", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--account", default="default", show_default=True)
+def modules_load(definition: Path, account: str) -> None:
+    """Load an account's custom modules and fields from a YAML or JSON file (replaces the previous one)."""
+    from coherence_pipelines.modules import parse_custom_definition
+
+    try:
+        custom = parse_custom_definition(definition.read_text())
+    except CoherenceError as exc:
+        raise click.ClickException(exc.message) from None
+    with open_store(get_settings()).session() as session:
+        account_id = session.ensure_account(account)
+        session.save_custom_modules(account_id, custom)
+    click.echo(f"loaded {', '.join(custom)} for account {account}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--module", "module_slug", required=True)
+@click.option("--account", default="default", show_default=True)
+@click.option("--mapping", default="auto", show_default=True, help="auto, or a JSON file with a columnMapping")
+@click.option("--duplicates", type=click.Choice(["skip", "update", "create"]), default="skip", show_default=True)
+@click.option("--match", "match", multiple=True, help="Duplicate match field (repeatable)")
+@click.option("--merge", type=click.Choice(["fill_empty", "overwrite", "prefer_import"]), default="prefer_import",
+              show_default=True)
+@click.option("--create-missing-references", is_flag=True)
+@click.option("--static", "static", multiple=True, help="FIELD=VALUE applied to every record (repeatable)")
+def import_file(file: Path, module_slug: str, account: str, mapping: str, duplicates: str, match: tuple[str, ...],
+                merge: str, create_missing_references: bool, static: tuple[str, ...]) -> None:
+    """Import one file straight into the store; prints the job summary as JSON on the last line."""
+    from coherence_pipelines.cli_import import run_import
+
+    try:
+        result = run_import(open_store(get_settings()), file, module_slug, account, mapping, duplicates, list(match),
+                            merge, create_missing_references, static, progress=sys.stderr.isatty())
+    except CoherenceError as exc:
+        click.echo(json.dumps({"success": False, "error": exc.to_dict()}))
+        sys.exit(1)
+    click.echo(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""`coherence import`: the whole import of one file (parse, map, validate, execute) on the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from coherence_pipelines.errors import InvalidMapping, InvalidOption, ModuleNotFound
+from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource
+from coherence_pipelines.mapping import suggest_mapping
+from coherence_pipelines.modules import ModuleDef, merge_definitions
+from coherence_pipelines.parsing import parse_file, safe_file_name
+from coherence_pipelines.settings import PREVIEW_ROWS, get_settings
+from coherence_pipelines.store import RecordStore
+from coherence_pipelines.validation import NormalizeContext
+
+
+def load_mapping(mapping: str, module: ModuleDef, columns: list[str],
+                 sample: list[dict]) -> tuple[list[ColumnMapping], bool]:
+    """(the column mapping, whether it came from suggestions)."""
+    if mapping == "auto":
+        suggestions = suggest_mapping(module, columns, sample)
+        return [ColumnMapping(source_column=s.source_column, target_field_slug=s.target_field_slug,
+                              value_type=s.value_type, address_part=s.address_part)
+                for s in suggestions if s.target_field_slug], True
+    try:
+        doc = json.loads(Path(mapping).read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidMapping(f"--mapping {mapping}: not a readable JSON file ({exc})") from None
+    items = doc.get("columnMapping") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(i, dict) and "sourceColumn" in i for i in items):
+        raise InvalidMapping(f"--mapping {mapping}: expected a list of {{sourceColumn, targetFieldSlug, ...}}")
+    return [ColumnMapping.from_api(i) for i in items], False
+
+
+def parse_static(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        field, sep, value = pair.partition("=")
+        if not sep or not field:
+            raise InvalidOption(f"--static {pair!r}: write FIELD=VALUE")
+        out[field.strip()] = value
+    return out
+
+
+def run_import(store: RecordStore, file: Path, module_slug: str, account: str, mapping: str, duplicates: str,
+               match: list[str], merge: str, create_missing_references: bool, static: tuple[str, ...],
+               progress: bool = False) -> dict[str, Any]:
+    with store.session() as session:
+        account_id = session.ensure_account(account)
+        modules = merge_definitions(session.custom_modules(account_id))
+    module = modules.get(module_slug)
+    if module is None:
+        raise ModuleNotFound(f"Module not found: {module_slug!r}")
+    parsed = parse_file(file)
+    sample = parsed.frame.head(PREVIEW_ROWS).to_dicts()
+    column_mapping, suggested = load_mapping(mapping, module, parsed.columns, sample)
+    options = ImportOptions(column_mapping=column_mapping, duplicate_strategy=duplicates,
+                            duplicate_match_fields=match or None, merge_mode=merge, ai_mapping_used=False,
+                            create_missing_references=create_missing_references, static_values=parse_static(static))
+    del suggested  # suggestions are header and value heuristics, not AI: aiMappingUsed stays false
+    rows = parsed.frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    runner = ImportRunner(store, account_id, module, options, NormalizeContext(region=get_settings().default_region))
+    total = rows.height
+
+    def show(p: dict[str, Any]) -> None:
+        done = p["processedRows"]
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
+        sys.stderr.flush()
+
+    result = runner.execute(ImportSource(rows=rows, file_name=safe_file_name(file.name), file_type=parsed.file_type),
+                            max_rows=None, on_progress=show if progress else None)
+    if progress:
+        sys.stderr.write("\n")
+    return result

@@ -1,0 +1,112 @@
+"""One chunk of an import, applied in one store session: references, duplicate matching, merge, writes,
+lineage and job progress commit together or not at all. With `dry_run` it only plans (validate's
+preview of what an import would do) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+from coherence_pipelines.execution.column_mapping import MappingPlan
+from coherence_pipelines.execution.ids import new_record_id_series
+from coherence_pipelines.execution.merge import MergeMode, merge_frames
+from coherence_pipelines.execution.record_frame import decode, encode, record_schema
+from coherence_pipelines.execution.references import ReferenceOutcome, resolve_chunk
+from coherence_pipelines.store.base import MatchField, StoreSession
+
+LINEAGE_SCHEMA = {"job_id": pl.String, "record_id": pl.String, "module": pl.String, "action": pl.String,
+                  "before_data": pl.String, "before_version": pl.Int32, "after_version": pl.Int32, "chunk": pl.Int32}
+
+
+@dataclass
+class ChunkSettings:
+    account_id: str
+    plan: MappingPlan
+    strategy: str  # skip | update | create
+    match: list[MatchField]
+    merge_mode: MergeMode
+    create_missing_references: bool
+    references: dict[str, ReferenceOutcome]  # shared by the chunks of one import
+    job_id: str | None  # None: a dry run
+
+
+@dataclass
+class ChunkOutcome:
+    created_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
+    skipped_rows: list[int] = field(default_factory=list)
+    # Rows whose match is a record an earlier row of the file already updates: (row, earlier row).
+    conflicts: list[tuple[int, int]] = field(default_factory=list)
+
+
+def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, chunk_no: int,
+                now: datetime) -> ChunkOutcome:
+    """rows: `_row` plus the mapped fields in stored dtypes, rows with errors already left out."""
+    out = ChunkOutcome()
+    if rows.is_empty():
+        return out
+    module = cfg.plan.module
+    slugs = [c for c in rows.columns if c != "_row"]
+    lineage: list[pl.DataFrame] = []
+    if cfg.references:
+        rows, created_refs = resolve_chunk(session, cfg.account_id, rows, cfg.references,
+                                           cfg.create_missing_references, cfg.job_id, now)
+        lineage.append(_lineage(cfg.job_id, [r for r, _ in created_refs], [m for _, m in created_refs],
+                                "created", chunk_no))
+    incoming = pl.DataFrame({"id": rows.get_column("_row"), "data": encode(rows, slugs)})
+    matched = pl.DataFrame(schema={"_row": pl.Int64, "record_id": pl.String})
+    if cfg.strategy != "create" and cfg.match:
+        matched = session.find_matches(cfg.account_id, module.slug, incoming, cfg.match).select(
+            pl.col("_row").cast(pl.Int64), "record_id")
+    to_create = rows.join(matched, on="_row", how="anti", maintain_order="left")
+    if cfg.strategy == "skip":
+        out.skipped_rows = matched.get_column("_row").to_list()
+    elif cfg.strategy == "update" and matched.height:
+        out.updated_ids, out.conflicts, updated_lineage = _update(session, cfg, rows, matched, slugs, chunk_no, now)
+        lineage.append(updated_lineage)
+    if to_create.height:
+        ids = new_record_id_series(to_create.height)
+        out.created_ids = ids.to_list()
+        if cfg.job_id is not None:
+            new = pl.DataFrame({"record_id": ids, "module": module.slug, "data": encode(to_create, slugs)})
+            session.insert_records(cfg.account_id, new, cfg.job_id, now)
+            lineage.append(_lineage(cfg.job_id, out.created_ids, [module.slug] * len(ids), "created", chunk_no))
+    if cfg.job_id is not None:
+        session.add_lineage(pl.concat(lineage) if lineage else pl.DataFrame(schema=LINEAGE_SCHEMA))
+    return out
+
+
+def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, matched: pl.DataFrame,
+            slugs: list[str], chunk_no: int, now: datetime) -> tuple[list[str], list[tuple[int, int]], pl.DataFrame]:
+    module = cfg.plan.module
+    existing = session.fetch_records(cfg.account_id, matched.get_column("record_id").unique().to_list())
+    all_pairs = matched.join(existing.select("record_id", "data", "version"), on="record_id", how="inner") \
+        .sort("_row").with_columns(pl.col("_row").first().over("record_id").alias("first_row"))
+    pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row"))
+    conflicts = list(all_pairs.filter(pl.col("_row") != pl.col("first_row")).select("_row", "first_row").iter_rows())
+    ids = pairs.get_column("record_id").to_list()
+    if cfg.job_id is None or not ids:
+        return ids, conflicts, pl.DataFrame(schema=LINEAGE_SCHEMA)
+    incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left")
+    schema = record_schema(module, slugs)
+    before = decode(pairs.get_column("data"), module, slugs)
+    parts = {slug: set(src.part_columns) for slug, src in cfg.plan.sources.items() if src.field.is_address}
+    merged = merge_frames(before, incoming.select(slugs), schema, cfg.merge_mode, parts)
+    versions = session.update_records(cfg.account_id, pl.DataFrame({"record_id": pairs.get_column("record_id"),
+                                                                    "data": encode(merged, slugs)}), now)
+    lineage = pairs.join(versions.rename({"version": "after_version"}), on="record_id").select(
+        pl.lit(cfg.job_id).alias("job_id"), "record_id", pl.lit(module.slug).alias("module"),
+        pl.lit("updated").alias("action"), pl.col("data").alias("before_data"),
+        pl.col("version").cast(pl.Int32).alias("before_version"), pl.col("after_version").cast(pl.Int32),
+        pl.lit(chunk_no, dtype=pl.Int32).alias("chunk"))
+    return ids, conflicts, lineage
+
+
+def _lineage(job_id: str | None, ids: list[str], modules: list[str], action: str, chunk_no: int) -> pl.DataFrame:
+    n = len(ids)
+    return pl.DataFrame({"job_id": [job_id] * n, "record_id": ids, "module": modules, "action": [action] * n,
+                         "before_data": [None] * n, "before_version": [None] * n, "after_version": [1] * n,
+                         "chunk": [chunk_no] * n}, schema=LINEAGE_SCHEMA)

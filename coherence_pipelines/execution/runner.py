@@ -1,0 +1,262 @@
+"""The import, start to finish: validate (a dry run that also previews the effect) and execute (chunks,
+each committed whole, with the job's progress).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from coherence_pipelines.errors import CoherenceError, InvalidOption, TooManyRows
+from coherence_pipelines.execution.chunk import ChunkOutcome, ChunkSettings, apply_chunk
+from coherence_pipelines.execution.column_mapping import ColumnMapping, match_fields, plan_mapping
+from coherence_pipelines.execution.duplicates import duplicate_errors, in_file_duplicates
+from coherence_pipelines.execution.ids import new_job_id
+from coherence_pipelines.execution.jobs import MAX_JOB_ERRORS, new_job, utcnow
+from coherence_pipelines.execution.prepare import ERRORS_SCHEMA, PreparedRows, prepare_rows
+from coherence_pipelines.execution.record_frame import encode
+from coherence_pipelines.execution.references import ReferenceOutcome, reference_fields
+from coherence_pipelines.modules.fields import ModuleDef
+from coherence_pipelines.settings import CHUNK_ROWS, STREAM_MAX_ROWS, SYNC_MAX_ROWS
+from coherence_pipelines.store.base import RecordStore
+from coherence_pipelines.validation import NormalizeContext
+
+STRATEGIES = ("skip", "update", "create")
+MERGE_MODES = ("fill_empty", "overwrite", "prefer_import")
+MAX_REPORTED = 1_000  # errors and warnings in one answer; the counts are always complete
+
+
+@dataclass
+class ImportOptions:
+    column_mapping: list[ColumnMapping]
+    duplicate_strategy: str = "skip"
+    duplicate_match_fields: list[str] | None = None
+    merge_mode: str = "prefer_import"
+    ai_mapping_used: bool = False
+    skip_validation: bool = False
+    create_missing_references: bool = False
+    static_values: dict[str, Any] | None = None
+
+    def check(self) -> None:
+        if self.duplicate_strategy not in STRATEGIES:
+            raise InvalidOption(f"duplicateStrategy must be one of {', '.join(STRATEGIES)}")
+        if self.merge_mode not in MERGE_MODES:
+            raise InvalidOption(f"mergeMode must be one of {', '.join(MERGE_MODES)}")
+
+
+@dataclass
+class ImportSource:
+    rows: pl.DataFrame  # `_row` (1-based) plus one pl.String column per source column
+    file_name: str | None = None
+    file_type: str | None = None
+    upload_id: str | None = None
+
+
+@dataclass
+class _Planned:
+    prepared: PreparedRows
+    errors: pl.DataFrame  # every refused row's errors (validation, in-file duplicates)
+    warnings: pl.DataFrame
+    importable: pl.DataFrame  # rows to hand to the chunks
+    chunk: ChunkSettings
+    extra: list[str] = field(default_factory=list)
+
+
+def processing_mode(total_rows: int) -> str:
+    if total_rows <= SYNC_MAX_ROWS:
+        return "sync"
+    return "stream" if total_rows <= STREAM_MAX_ROWS else "background"
+
+
+def rows_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rows sent as JSON objects -> `_row` plus text columns (numbers and booleans become their text)."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    data = {c: [_text(r.get(c)) for r in rows] for c in columns}
+    frame = pl.DataFrame(data, schema={c: pl.String for c in columns}) if columns else pl.DataFrame()
+    return frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
+class ImportRunner:
+    def __init__(self, store: RecordStore, account_id: str, module: ModuleDef, options: ImportOptions,
+                 ctx: NormalizeContext | None = None) -> None:
+        options.check()
+        self.store, self.account_id, self.module, self.options = store, account_id, module, options
+        self.ctx = ctx or NormalizeContext()
+        self.plan = plan_mapping(module, options.column_mapping, options.static_values)
+        self.match = (match_fields(module, options.duplicate_match_fields)
+                      if options.duplicate_strategy != "create" else [])
+
+    # validate ----------------------------------------------------------------------------------------
+    def validate(self, source: ImportSource) -> dict[str, Any]:
+        planned = self._plan(source, job_id=None)
+        total = source.rows.height
+        error_rows = planned.errors.get_column("row").n_unique()
+        with self.store.session() as session:
+            outcome = apply_chunk(session, planned.chunk, planned.importable, 0, utcnow())
+        warnings = _warnings(planned.prepared.file_warnings, planned.warnings)
+        warnings += [w for o in planned.chunk.references.values() if (w := o.warning())]
+        return {
+            "isValid": error_rows == 0,
+            "totalRows": total,
+            "validRows": total - error_rows,
+            "errorRows": error_rows,
+            "errors": _errors(planned.errors),
+            "warnings": warnings[:MAX_REPORTED],
+            "preview": {
+                "toCreate": len(outcome.created_ids),
+                "toUpdate": len(outcome.updated_ids),
+                "toSkip": len(outcome.skipped_rows),
+                "referencesToCreate": {o.field.slug: len(o.created) for o in planned.chunk.references.values()
+                                       if o.created},
+            },
+            "notes": planned.prepared.notes,
+        }
+
+    # execute -----------------------------------------------------------------------------------------
+    def execute(self, source: ImportSource, *, job_id: str | None = None, max_rows: int | None = STREAM_MAX_ROWS,
+                on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        """Run the import in chunks. `max_rows`: the most this caller runs inline (None: no limit, as
+        the CLI, which works straight on the store, has)."""
+        total = source.rows.height
+        mode = processing_mode(total)
+        if max_rows is not None and total > max_rows:
+            raise TooManyRows(f"{total} rows: imports of more than {STREAM_MAX_ROWS:,} rows run in the background, "
+                              "which this server does not offer yet; split the file")
+        job_id = job_id or new_job_id()
+        job = new_job(job_id, self.account_id, self.module.slug, processing_mode=mode, total_rows=total,
+                      duplicate_strategy=self.options.duplicate_strategy,
+                      ai_mapping_used=self.options.ai_mapping_used, file_name=source.file_name,
+                      file_type=source.file_type, upload_id=source.upload_id, options=self._options_doc())
+        with self.store.session() as session:
+            session.insert_job(job)
+        try:
+            return self._run(source, job_id, mode, on_progress)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, CoherenceError) else f"{type(exc).__name__}: {exc}"
+            with self.store.session() as session:
+                session.update_job(job_id, {"status": "failed", "failure": message, "completed_at": utcnow()})
+            raise
+
+    def _run(self, source: ImportSource, job_id: str, mode: str,
+             on_progress: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+        with self.store.session() as session:
+            session.update_job(job_id, {"status": "processing", "started_at": utcnow()})
+        planned = self._plan(source, job_id=job_id)
+        refused_by_row = planned.errors.group_by("row").agg(pl.len()).get_column("row")
+        counters = {"processed_rows": 0, "success_rows": 0, "created_rows": 0, "updated_rows": 0,
+                    "error_rows": 0, "skipped_rows": 0}
+        created: list[str] = []
+        updated: list[str] = []
+        kept_errors: list[dict] = []
+        all_rows = source.rows.get_column("_row")
+        for chunk_no, start in enumerate(range(0, max(len(all_rows), 1), CHUNK_ROWS)):
+            window = all_rows.slice(start, CHUNK_ROWS)
+            lo, hi = (window.min(), window.max()) if window.len() else (0, -1)
+            rows = planned.importable.filter(pl.col("_row").is_between(lo, hi))
+            now = utcnow()
+            with self.store.session() as session:
+                outcome = apply_chunk(session, planned.chunk, rows, chunk_no, now)
+                chunk_errors = planned.errors.filter(pl.col("row").is_between(lo, hi))
+                chunk_errors = pl.concat([chunk_errors, _conflict_errors(outcome, self.match)])
+                kept_errors += _errors(chunk_errors)[: MAX_JOB_ERRORS - len(kept_errors)]
+                counters["processed_rows"] += window.len()
+                counters["created_rows"] += len(outcome.created_ids)
+                counters["updated_rows"] += len(outcome.updated_ids)
+                counters["success_rows"] += len(outcome.created_ids) + len(outcome.updated_ids)
+                counters["skipped_rows"] += len(outcome.skipped_rows)
+                counters["error_rows"] += (refused_by_row.is_between(lo, hi).sum() + len(outcome.conflicts))
+                session.update_job(job_id, {**counters, "errors": kept_errors})
+            created += outcome.created_ids
+            updated += outcome.updated_ids
+            if on_progress:
+                on_progress({"importJobId": job_id, **_camel(counters)})
+        failed = counters["error_rows"] == len(all_rows) and len(all_rows) > 0
+        reference_warnings = [w for o in planned.chunk.references.values() if (w := o.warning())]
+        with self.store.session() as session:
+            session.update_job(job_id, {"status": "failed" if failed else "completed", "completed_at": utcnow(),
+                                        "reference_warnings": reference_warnings,
+                                        "failure": "Every row had errors" if failed else None})
+        return {
+            "importJobId": job_id,
+            "status": "failed" if failed else "completed",
+            "processingMode": mode,
+            "totalRows": len(all_rows),
+            **{k: v for k, v in _camel(counters).items() if k != "processedRows"},
+            "createdRecordIds": created,
+            "updatedRecordIds": updated,
+            "errors": kept_errors[:MAX_REPORTED],
+            "warnings": _warnings(planned.prepared.file_warnings, planned.warnings)[:MAX_REPORTED],
+            "referenceWarnings": reference_warnings,
+        }
+
+    # shared ------------------------------------------------------------------------------------------
+    def _plan(self, source: ImportSource, job_id: str | None) -> _Planned:
+        prepared = prepare_rows(source.rows, self.plan, self.ctx)
+        errors, warnings = prepared.errors, prepared.warnings
+        if self.options.skip_validation:
+            # Values that did not pass are left empty and reported as warnings; a row is refused only
+            # when it cannot be a record at all (a required field is empty).
+            required = errors.get_column("error").str.starts_with("Required field")
+            warnings = pl.concat([warnings, errors.filter(~required).rename({"error": "message"})])
+            errors = errors.filter(required)
+        values = prepared.values.filter(~pl.col("_row").is_in(errors.get_column("row").implode()))
+        if self.match and values.height:
+            slugs = [c for c in values.columns if c != "_row"]
+            incoming = pl.DataFrame({"id": values.get_column("_row"), "data": encode(values, slugs)})
+            dups = in_file_duplicates(incoming, self.match)
+            if dups.height:
+                errors = pl.concat([errors, duplicate_errors(dups, self.match, source.rows)]).sort("row")
+                values = values.filter(~pl.col("_row").is_in(dups.get_column("_row").implode()))
+        mapped = [c for c in values.columns if c != "_row"]
+        chunk = ChunkSettings(
+            account_id=self.account_id, plan=self.plan, strategy=self.options.duplicate_strategy, match=self.match,
+            merge_mode=self.options.merge_mode,  # type: ignore[arg-type]
+            create_missing_references=self.options.create_missing_references,
+            references={f.slug: ReferenceOutcome(field=f) for f in reference_fields(self.module, mapped)},
+            job_id=job_id)
+        return _Planned(prepared=prepared, errors=errors, warnings=warnings, importable=values, chunk=chunk)
+
+    def _options_doc(self) -> dict[str, Any]:
+        o = self.options
+        return {"columnMapping": [m.__dict__ for m in o.column_mapping], "duplicateStrategy": o.duplicate_strategy,
+                "duplicateMatchFields": [m.slug for m in self.match], "mergeMode": o.merge_mode,
+                "skipValidation": o.skip_validation, "createMissingReferences": o.create_missing_references,
+                "staticValues": o.static_values or {}}
+
+
+def _conflict_errors(outcome: ChunkOutcome, match: list) -> pl.DataFrame:
+    label = " and ".join(m.slug for m in match)
+    return pl.DataFrame([{"row": row, "field": match[0].slug if match else None, "value": None,
+                          "error": f"Matches the same record as row {first} ({label})"}
+                         for row, first in outcome.conflicts], schema=ERRORS_SCHEMA)
+
+
+def _errors(errors: pl.DataFrame) -> list[dict]:
+    return errors.head(MAX_REPORTED).to_dicts()
+
+
+def _warnings(file_warnings: list[dict], warnings: pl.DataFrame) -> list[dict]:
+    return file_warnings + warnings.head(MAX_REPORTED).to_dicts()
+
+
+def _camel(counters: dict[str, int]) -> dict[str, int]:
+    out = {}
+    for key, value in counters.items():
+        head, *rest = key.split("_")
+        out[head + "".join(p.title() for p in rest)] = int(value)
+    return out

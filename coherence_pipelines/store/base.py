@@ -1,0 +1,106 @@
+"""The record store's interface: what the pipeline needs from wherever records live.
+
+A store hands out sessions; a session is one unit of work and one transaction: everything done in it
+commits together when the `with` block ends normally, and nothing does when it raises. The embedded
+DuckDB store and the PostgreSQL store implement the same methods with the same meaning.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for: an account, through a key with scopes."""
+
+    account_id: str
+    account_name: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MatchField:
+    """A duplicate match field and how its keys are made (keys/<kind>.sql)."""
+
+    slug: str
+    kind: str  # email | phone | text | number | multi_select
+
+
+@dataclass
+class RollbackResult:
+    deleted_count: int
+    restored_count: int
+    conflicts: list[str] = field(default_factory=list)
+
+
+class StoreSession(ABC):
+    # accounts and keys
+    @abstractmethod
+    def ensure_account(self, name: str) -> str: ...
+    @abstractmethod
+    def account_id_by_name(self, name: str) -> str | None: ...
+    @abstractmethod
+    def add_api_key(self, account_id: str, key_id: str, key_hash: str, scopes: tuple[str, ...]) -> None: ...
+    @abstractmethod
+    def api_key(self, key_id: str) -> tuple[str, str, str, frozenset[str]] | None:
+        """(account_id, account_name, key_hash, scopes) of a key id."""
+    @abstractmethod
+    def custom_modules(self, account_id: str) -> dict[str, Any]: ...
+    @abstractmethod
+    def save_custom_modules(self, account_id: str, definition: dict[str, Any]) -> None: ...
+
+    # records
+    @abstractmethod
+    def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame,
+                     fields: list[MatchField]) -> pl.DataFrame:
+        """incoming(id, data JSON) -> (_row, record_id, candidates): rows matching a record on every field."""
+    @abstractmethod
+    def lookup_references(self, account_id: str, module: str, keys: list[str]) -> dict[str, list[str]]:
+        """Lower-cased names (and domains/emails, by module) -> ids of the records they name."""
+    @abstractmethod
+    def fetch_records(self, account_id: str, record_ids: list[str]) -> pl.DataFrame:
+        """(record_id, module, data, version, created_at, updated_at, created_by_import_job_id)."""
+    @abstractmethod
+    def insert_records(self, account_id: str, records: pl.DataFrame, job_id: str | None, now: datetime) -> None:
+        """records(record_id, module, data JSON): new records at version 1; null fields are dropped."""
+    @abstractmethod
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime) -> pl.DataFrame:
+        """records(record_id, data JSON merge patch); bumps versions; returns (record_id, version) after."""
+    @abstractmethod
+    def list_records(self, account_id: str, module: str, limit: int, offset: int,
+                     order_by: str) -> tuple[list[dict[str, Any]], int]: ...
+    @abstractmethod
+    def count_records(self, account_id: str, module: str) -> int: ...
+    @abstractmethod
+    def display_names(self, account_id: str, record_ids: list[str]) -> dict[str, str | None]: ...
+
+    # import jobs and lineage
+    @abstractmethod
+    def insert_job(self, job: dict[str, Any]) -> None: ...
+    @abstractmethod
+    def update_job(self, job_id: str, changes: dict[str, Any]) -> None: ...
+    @abstractmethod
+    def get_job(self, account_id: str, job_id: str) -> dict[str, Any] | None: ...
+    @abstractmethod
+    def list_jobs(self, account_id: str, module: str, limit: int) -> list[dict[str, Any]]: ...
+    @abstractmethod
+    def add_lineage(self, lineage: pl.DataFrame) -> None:
+        """lineage(job_id, record_id, module, action, before_data, before_version, after_version, chunk)."""
+    @abstractmethod
+    def rollback(self, account_id: str, job_id: str, now: datetime) -> RollbackResult: ...
+
+
+class RecordStore(ABC):
+    @abstractmethod
+    def session(self) -> AbstractContextManager[StoreSession]:
+        """One unit of work in one transaction."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release anything the store keeps open between sessions."""

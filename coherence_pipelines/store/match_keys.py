@@ -1,0 +1,22 @@
+"""The duplicate-match key expressions (dbt_like_sql/records/keys/<kind>.sql), unioned over match fields.
+
+Used for both sides of every comparison, the store's records and an import's rows, so that "the same
+email" or "the same phone" means one thing everywhere.
+"""
+
+from __future__ import annotations
+
+from coherence_pipelines.modules.fields import SLUG_PATTERN
+from coherence_pipelines.store import sql_files
+from coherence_pipelines.store.base import MatchField
+
+
+def key_union(fields: list[MatchField], source: str, created_at: str = "NULL") -> str:
+    """SELECT id, created_at, field, key FROM `source` for every match field, without empty keys."""
+    parts = []
+    for f in fields:
+        # The last line of defence: only registry-shaped names are ever spliced into SQL.
+        if not SLUG_PATTERN.match(f.slug):
+            raise ValueError(f"not a field slug: {f.slug!r}")
+        parts.append(sql_files.render(f"records/keys/{f.kind}.sql", slug=f.slug, source=source, created_at=created_at))
+    return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) WHERE key IS NOT NULL AND key <> ''"
