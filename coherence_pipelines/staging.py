@@ -58,7 +58,7 @@ def load_upload(staging_dir: Path, account_id: str, upload_id: str) -> tuple[Sta
         raise UploadNotFound()
     con = duckdb.connect(str(path), read_only=True)
     try:
-        meta = StagedUpload(**json.loads(con.execute("SELECT doc FROM meta").fetchone()[0]))
+        meta = StagedUpload(**json.loads(con.execute("SELECT doc FROM meta").fetchall()[0][0]))
         if meta.account_id != account_id:
             raise UploadNotFound()
         return meta, con.sql("SELECT * FROM rows ORDER BY _row").pl()

@@ -25,11 +25,14 @@ def in_file_duplicates(incoming: pl.DataFrame, fields: list[MatchField]) -> pl.D
         con.close()
 
 
-def duplicate_errors(duplicates: pl.DataFrame, fields: list[MatchField], raw_values: pl.DataFrame) -> pl.DataFrame:
-    """The error rows for in-file duplicates: `Duplicate email found (same as row 3)`."""
+def duplicate_errors(duplicates: pl.DataFrame, fields: list[MatchField], raw: pl.DataFrame,
+                     source_column: str | None) -> pl.DataFrame:
+    """The error rows for in-file duplicates: `Duplicate email found (same as row 3)`, with the value as
+    written in `source_column` (the column the first match field comes from)."""
     label = " and ".join(f.slug for f in fields)
     first = fields[0].slug
-    frame = duplicates.join(raw_values.select(pl.col("_row"), pl.col(first).alias("value")), on="_row", how="left")
+    value = pl.col(source_column) if source_column in raw.columns else pl.lit(None, dtype=pl.String)
+    frame = duplicates.join(raw.select(pl.col("_row"), value.alias("value")), on="_row", how="left")
     return frame.select(
         pl.col("_row").cast(pl.Int64).alias("row"),
         pl.lit(first).alias("field"),

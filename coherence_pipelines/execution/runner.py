@@ -220,7 +220,8 @@ class ImportRunner:
             incoming = pl.DataFrame({"id": values.get_column("_row"), "data": encode(values, slugs)})
             dups = in_file_duplicates(incoming, self.match)
             if dups.height:
-                errors = pl.concat([errors, duplicate_errors(dups, self.match, source.rows)]).sort("row")
+                column = self._source_column(self.match[0].slug)
+                errors = pl.concat([errors, duplicate_errors(dups, self.match, source.rows, column)]).sort("row")
                 values = values.filter(~pl.col("_row").is_in(dups.get_column("_row").implode()))
         mapped = [c for c in values.columns if c != "_row"]
         chunk = ChunkSettings(
@@ -230,6 +231,13 @@ class ImportRunner:
             references={f.slug: ReferenceOutcome(field=f) for f in reference_fields(self.module, mapped)},
             job_id=job_id)
         return _Planned(prepared=prepared, errors=errors, warnings=warnings, importable=values, chunk=chunk)
+
+    def _source_column(self, slug: str) -> str | None:
+        src = self.plan.sources.get(slug)
+        if src is None:
+            return None
+        columns = src.columns or [c for c, _ in src.typed_columns]
+        return columns[0] if columns else None
 
     def _options_doc(self) -> dict[str, Any]:
         o = self.options

@@ -46,6 +46,11 @@ class DuckDBSession(StoreSession):
             with suppress(duckdb.Error):
                 self.con.unregister(name)
 
+    def _first(self, sql: str, params: Any = None) -> tuple | None:
+        # DuckDB 2.0 wants every result read to its end before the next statement: fetchall, then pick.
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
     def _rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
@@ -61,7 +66,7 @@ class DuckDBSession(StoreSession):
         return account_id
 
     def account_id_by_name(self, name: str) -> str | None:
-        row = self.con.execute("SELECT account_id FROM accounts WHERE name = ?", [name]).fetchone()
+        row = self._first("SELECT account_id FROM accounts WHERE name = ?", [name])
         return row[0] if row else None
 
     def add_api_key(self, account_id: str, key_id: str, key_hash: str, scopes: tuple[str, ...]) -> None:
@@ -69,13 +74,12 @@ class DuckDBSession(StoreSession):
                          [key_id, account_id, key_hash, ",".join(scopes)])
 
     def api_key(self, key_id: str) -> tuple[str, str, str, frozenset[str]] | None:
-        row = self.con.execute(
-            "SELECT k.account_id, a.name, k.key_hash, k.scopes FROM api_keys k "
-            "JOIN accounts a USING (account_id) WHERE k.key_id = ?", [key_id]).fetchone()
+        row = self._first("SELECT k.account_id, a.name, k.key_hash, k.scopes FROM api_keys k "
+                          "JOIN accounts a USING (account_id) WHERE k.key_id = ?", [key_id])
         return (row[0], row[1], row[2], frozenset(row[3].split(","))) if row else None
 
     def custom_modules(self, account_id: str) -> dict[str, Any]:
-        row = self.con.execute("SELECT custom_modules FROM accounts WHERE account_id = ?", [account_id]).fetchone()
+        row = self._first("SELECT custom_modules FROM accounts WHERE account_id = ?", [account_id])
         return json.loads(row[0]) if row and row[0] else {}
 
     def save_custom_modules(self, account_id: str, definition: dict[str, Any]) -> None:
@@ -152,8 +156,7 @@ class DuckDBSession(StoreSession):
         return rows, total
 
     def count_records(self, account_id: str, module: str) -> int:
-        return self.con.execute("SELECT count(*) FROM records WHERE account_id = ? AND module = ?",
-                                [account_id, module]).fetchone()[0]
+        return self._first("SELECT count(*) FROM records WHERE account_id = ? AND module = ?", [account_id, module])[0]
 
     def display_names(self, account_id: str, record_ids: list[str]) -> dict[str, str | None]:
         if not record_ids:
@@ -204,9 +207,8 @@ class DuckDBSession(StoreSession):
         params = {"account": account_id, "job": job_id}
         # Conflicts first: once restored, a record's version moves on and would look changed.
         conflicts = [r[0] for r in self.con.execute(sql_files.load("jobs/rollback_conflicts.sql"), params).fetchall()]
-        restored = self.con.execute(sql_files.load("jobs/rollback_restore.sql"),
-                                    {**params, "now": _utc_naive(now)}).fetchone()[0]
-        deleted = self.con.execute(
+        restored = self._first(sql_files.load("jobs/rollback_restore.sql"), {**params, "now": _utc_naive(now)})[0]
+        deleted = self._first(
             "DELETE FROM records WHERE account_id = $account AND record_id IN "
-            "(SELECT record_id FROM import_lineage WHERE job_id = $job AND action = 'created')", params).fetchone()[0]
+            "(SELECT record_id FROM import_lineage WHERE job_id = $job AND action = 'created')", params)[0]
         return RollbackResult(deleted_count=deleted, restored_count=restored, conflicts=conflicts)
