@@ -31,6 +31,9 @@ class ChunkSettings:
     create_missing_references: bool
     references: dict[str, ReferenceOutcome]  # shared by the chunks of one import
     job_id: str | None  # None: a dry run
+    # Records this import already updates, with the row that does: a later row matching one of them
+    # (in this chunk or a later one) is a conflict, not a second update.
+    claimed: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,11 +86,15 @@ def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, match
             slugs: list[str], chunk_no: int, now: datetime) -> tuple[list[str], list[tuple[int, int]], pl.DataFrame]:
     module = cfg.plan.module
     existing = session.fetch_records(cfg.account_id, matched.get_column("record_id").unique().to_list())
-    all_pairs = matched.join(existing.select("record_id", "data", "version"), on="record_id", how="inner") \
-        .sort("_row").with_columns(pl.col("_row").first().over("record_id").alias("first_row"))
+    claimed = pl.DataFrame({"record_id": list(cfg.claimed), "claimed_by": list(cfg.claimed.values())},
+                           schema={"record_id": pl.String, "claimed_by": pl.Int64})
+    all_pairs = (matched.join(existing.select("record_id", "data", "version"), on="record_id", how="inner")
+                 .join(claimed, on="record_id", how="left").sort("_row")
+                 .with_columns(pl.coalesce("claimed_by", pl.col("_row").first().over("record_id")).alias("first_row")))
     pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row"))
     conflicts = list(all_pairs.filter(pl.col("_row") != pl.col("first_row")).select("_row", "first_row").iter_rows())
     ids = pairs.get_column("record_id").to_list()
+    cfg.claimed.update(zip(ids, pairs.get_column("_row").to_list(), strict=True))
     if cfg.job_id is None or not ids:
         return ids, conflicts, pl.DataFrame(schema=LINEAGE_SCHEMA)
     incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left")

@@ -87,9 +87,12 @@ def _merge_entries(old: pl.Series, new: pl.Series, mode: MergeMode) -> pl.Series
         added = long_new.join(long_old.select("i", "type").unique(), on=["i", "type"], how="anti")
         combined = pl.concat([long_old, added], how="vertical_relaxed")
     fields = list(dtype.inner.to_schema())  # type: ignore[union-attr]
-    combined = (combined.with_columns(pl.col("value").str.to_lowercase().str.replace_all(r"[^0-9a-z@.+]", "")
-                                      .alias("_k"))
-                .unique(subset=["i", "_k"], keep="first", maintain_order=True))
+    # The same value twice is one entry: emails compare case-insensitively, phones by their digits.
+    if "e164" in fields:
+        key = pl.col("value").str.replace_all(r"\D", "")
+    else:
+        key = pl.col("value").str.strip_chars().str.to_lowercase()
+    combined = combined.with_columns(key.alias("_k")).unique(subset=["i", "_k"], keep="first", maintain_order=True)
     grouped = combined.group_by("i", maintain_order=True).agg(pl.struct(fields).alias("e"))
     result = pl.DataFrame([idx]).join(grouped, on="i", how="left", maintain_order="left").get_column("e")
     return result.cast(dtype).alias(new.name)

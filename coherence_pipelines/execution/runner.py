@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from coherence_pipelines.errors import CoherenceError, InvalidOption, TooManyRows
+from coherence_pipelines.errors import CoherenceError, InvalidOption, JobNotRollbackable, TooManyRows
 from coherence_pipelines.execution.chunk import ChunkOutcome, ChunkSettings, apply_chunk
 from coherence_pipelines.execution.column_mapping import ColumnMapping, match_fields, plan_mapping
 from coherence_pipelines.execution.duplicates import duplicate_errors, in_file_duplicates
@@ -27,6 +27,7 @@ from coherence_pipelines.validation import NormalizeContext
 STRATEGIES = ("skip", "update", "create")
 MERGE_MODES = ("fill_empty", "overwrite", "prefer_import")
 MAX_REPORTED = 1_000  # errors and warnings in one answer; the counts are always complete
+COUNTERS = ("processed_rows", "success_rows", "created_rows", "updated_rows", "error_rows", "skipped_rows")
 
 
 @dataclass
@@ -130,75 +131,92 @@ class ImportRunner:
     # execute -----------------------------------------------------------------------------------------
     def execute(self, source: ImportSource, *, job_id: str | None = None, max_rows: int | None = STREAM_MAX_ROWS,
                 on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-        """Run the import in chunks. `max_rows`: the most this caller runs inline (None: no limit, as
-        the CLI, which works straight on the store, has)."""
+        """Run the import in chunks, each committed whole with the job's progress.
+
+        `job_id` of an existing job resumes it after the last committed chunk (a retried or re-executed
+        run), so every row is imported exactly once. `max_rows`: the most this caller runs inline
+        (None: no limit, as for the CLI and Dagster runs).
+        """
         total = source.rows.height
         mode = processing_mode(total)
         if max_rows is not None and total > max_rows:
-            raise TooManyRows(f"{total} rows: imports of more than {STREAM_MAX_ROWS:,} rows run in the background, "
-                              "which this server does not offer yet; split the file")
+            raise TooManyRows(f"{total} rows: more than {max_rows:,} rows run in the background")
         job_id = job_id or new_job_id()
-        job = new_job(job_id, self.account_id, self.module.slug, processing_mode=mode, total_rows=total,
-                      duplicate_strategy=self.options.duplicate_strategy,
-                      ai_mapping_used=self.options.ai_mapping_used, file_name=source.file_name,
-                      file_type=source.file_type, upload_id=source.upload_id, options=self._options_doc())
         with self.store.session() as session:
-            session.insert_job(job)
+            job = session.get_job(self.account_id, job_id)
+            if job is None:
+                job = self.new_job(job_id, source, mode)
+                session.insert_job(job)
+                job = session.get_job(self.account_id, job_id)
+        assert job is not None
+        if job["status"] in ("completed", "cancelled"):
+            raise JobNotRollbackable(f"Import job {job_id} has already {job['status']}; it does not run again")
         try:
-            return self._run(source, job_id, mode, on_progress)
+            return self._run(source, job, on_progress)
         except Exception as exc:
             message = exc.message if isinstance(exc, CoherenceError) else f"{type(exc).__name__}: {exc}"
             with self.store.session() as session:
                 session.update_job(job_id, {"status": "failed", "failure": message, "completed_at": utcnow()})
             raise
 
-    def _run(self, source: ImportSource, job_id: str, mode: str,
+    def new_job(self, job_id: str, source: ImportSource, mode: str) -> dict[str, Any]:
+        return new_job(job_id, self.account_id, self.module.slug, processing_mode=mode, total_rows=source.rows.height,
+                       duplicate_strategy=self.options.duplicate_strategy,
+                       ai_mapping_used=self.options.ai_mapping_used, file_name=source.file_name,
+                       file_type=source.file_type, upload_id=source.upload_id, options=self.options_doc())
+
+    def _run(self, source: ImportSource, job: dict[str, Any],
              on_progress: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+        job_id = job["job_id"]
         with self.store.session() as session:
-            session.update_job(job_id, {"status": "processing", "started_at": utcnow()})
+            session.update_job(job_id, {"status": "processing", "started_at": job["started_at"] or utcnow(),
+                                        "completed_at": None, "failure": None})
+            done_before = session.job_lineage(job_id)
         planned = self._plan(source, job_id=job_id)
-        refused_by_row = planned.errors.group_by("row").agg(pl.len()).get_column("row")
-        counters = {"processed_rows": 0, "success_rows": 0, "created_rows": 0, "updated_rows": 0,
-                    "error_rows": 0, "skipped_rows": 0}
-        created: list[str] = []
-        updated: list[str] = []
-        kept_errors: list[dict] = []
+        # Resuming: records the earlier attempt updated stay claimed, so no later row updates them twice.
+        planned.chunk.claimed.update(dict.fromkeys(
+            done_before.filter(pl.col("action") == "updated").get_column("record_id").to_list(), 0))
+        refused_rows = planned.errors.get_column("row").unique()
+        counters = {k: int(job[k]) for k in COUNTERS}
+        kept_errors: list[dict] = list(job["errors"] or [])
         all_rows = source.rows.get_column("_row")
         for chunk_no, start in enumerate(range(0, max(len(all_rows), 1), CHUNK_ROWS)):
+            if start < counters["processed_rows"]:
+                continue  # committed by an earlier attempt
             window = all_rows.slice(start, CHUNK_ROWS)
             lo, hi = (window.min(), window.max()) if window.len() else (0, -1)
             rows = planned.importable.filter(pl.col("_row").is_between(lo, hi))
-            now = utcnow()
             with self.store.session() as session:
-                outcome = apply_chunk(session, planned.chunk, rows, chunk_no, now)
-                chunk_errors = planned.errors.filter(pl.col("row").is_between(lo, hi))
-                chunk_errors = pl.concat([chunk_errors, _conflict_errors(outcome, self.match)])
-                kept_errors += _errors(chunk_errors)[: MAX_JOB_ERRORS - len(kept_errors)]
+                outcome = apply_chunk(session, planned.chunk, rows, chunk_no, utcnow())
+                chunk_errors = pl.concat([planned.errors.filter(pl.col("row").is_between(lo, hi)),
+                                          _conflict_errors(outcome, self.match)])
+                kept_errors += _errors(chunk_errors)[: max(MAX_JOB_ERRORS - len(kept_errors), 0)]
                 counters["processed_rows"] += window.len()
                 counters["created_rows"] += len(outcome.created_ids)
                 counters["updated_rows"] += len(outcome.updated_ids)
                 counters["success_rows"] += len(outcome.created_ids) + len(outcome.updated_ids)
                 counters["skipped_rows"] += len(outcome.skipped_rows)
-                counters["error_rows"] += (refused_by_row.is_between(lo, hi).sum() + len(outcome.conflicts))
+                counters["error_rows"] += int(refused_rows.is_between(lo, hi).sum()) + len(outcome.conflicts)
                 session.update_job(job_id, {**counters, "errors": kept_errors})
-            created += outcome.created_ids
-            updated += outcome.updated_ids
             if on_progress:
-                on_progress({"importJobId": job_id, **_camel(counters)})
+                on_progress({"importJobId": job_id, "status": "processing", "totalRows": len(all_rows),
+                             **_camel(counters)})
         failed = counters["error_rows"] == len(all_rows) and len(all_rows) > 0
         reference_warnings = [w for o in planned.chunk.references.values() if (w := o.warning())]
+        status = "failed" if failed else "completed"
         with self.store.session() as session:
-            session.update_job(job_id, {"status": "failed" if failed else "completed", "completed_at": utcnow(),
+            session.update_job(job_id, {"status": status, "completed_at": utcnow(),
                                         "reference_warnings": reference_warnings,
                                         "failure": "Every row had errors" if failed else None})
+            lineage = session.job_lineage(job_id).filter(pl.col("module") == self.module.slug)
         return {
             "importJobId": job_id,
-            "status": "failed" if failed else "completed",
-            "processingMode": mode,
+            "status": status,
+            "processingMode": job["processing_mode"],
             "totalRows": len(all_rows),
             **{k: v for k, v in _camel(counters).items() if k != "processedRows"},
-            "createdRecordIds": created,
-            "updatedRecordIds": updated,
+            "createdRecordIds": lineage.filter(pl.col("action") == "created").get_column("record_id").to_list(),
+            "updatedRecordIds": lineage.filter(pl.col("action") == "updated").get_column("record_id").to_list(),
             "errors": kept_errors[:MAX_REPORTED],
             "warnings": _warnings(planned.prepared.file_warnings, planned.warnings)[:MAX_REPORTED],
             "referenceWarnings": reference_warnings,
@@ -239,7 +257,7 @@ class ImportRunner:
         columns = src.columns or [c for c, _ in src.typed_columns]
         return columns[0] if columns else None
 
-    def _options_doc(self) -> dict[str, Any]:
+    def options_doc(self) -> dict[str, Any]:
         o = self.options
         return {"columnMapping": [m.__dict__ for m in o.column_mapping], "duplicateStrategy": o.duplicate_strategy,
                 "duplicateMatchFields": [m.slug for m in self.match], "mergeMode": o.merge_mode,
@@ -250,7 +268,8 @@ class ImportRunner:
 def _conflict_errors(outcome: ChunkOutcome, match: list) -> pl.DataFrame:
     label = " and ".join(m.slug for m in match)
     return pl.DataFrame([{"row": row, "field": match[0].slug if match else None, "value": None,
-                          "error": f"Matches the same record as row {first} ({label})"}
+                          "error": (f"Matches the same record as row {first} ({label})" if first > 0 else
+                                    f"Matches a record this import already updated ({label})")}
                          for row, first in outcome.conflicts], schema=ERRORS_SCHEMA)
 
 

@@ -94,6 +94,9 @@ class StoreSession(ABC):
     def add_lineage(self, lineage: pl.DataFrame) -> None:
         """lineage(job_id, record_id, module, action, before_data, before_version, after_version, chunk)."""
     @abstractmethod
+    def job_lineage(self, job_id: str) -> pl.DataFrame:
+        """(record_id, module, action) of what a job did, in the order it did it."""
+    @abstractmethod
     def rollback(self, account_id: str, job_id: str, now: datetime) -> RollbackResult: ...
 
 

@@ -203,6 +203,10 @@ class DuckDBSession(StoreSession):
                 "INSERT INTO import_lineage SELECT job_id, record_id, module, action, before_data::JSON, "
                 "before_version, after_version, chunk FROM new_lineage")
 
+    def job_lineage(self, job_id: str) -> pl.DataFrame:
+        return self.con.sql("SELECT record_id, module, action FROM import_lineage WHERE job_id = $job "
+                            "ORDER BY chunk, action, record_id", params={"job": job_id}).pl()
+
     def rollback(self, account_id: str, job_id: str, now: datetime) -> RollbackResult:
         params = {"account": account_id, "job": job_id}
         # Conflicts first: once restored, a record's version moves on and would look changed.

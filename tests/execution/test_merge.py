@@ -1,0 +1,230 @@
+"""merge_frames: the three merge modes on scalar fields, email/phone lists (by value type, one value once per
+record) and address parts, as the table in merge.py's docstring sets them out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+
+from coherence_pipelines.execution.merge import merge_frames
+from coherence_pipelines.execution.record_frame import record_schema
+from coherence_pipelines.modules import builtin_modules
+
+CONTACTS = builtin_modules()["contacts"]
+ACCOUNTS = builtin_modules()["accounts"]
+
+
+def emails(*pairs: tuple[str, str]) -> list[dict]:
+    return [{"value": v, "type": t} for v, t in pairs]
+
+
+def phones(*pairs: tuple[str, str]) -> list[dict]:
+    return [{"value": v, "type": t, "e164": None} for v, t in pairs]
+
+
+def address(**parts: str) -> dict:
+    return {p: parts.get(p) for p in ("street", "street2", "city", "state", "zip", "country")}
+
+
+def merge(slug: str, old: list[Any], new: list[Any], mode: str, parts: dict[str, set[str]] | None = None,
+          module=CONTACTS) -> list[Any]:
+    """Merge one field over rows of (existing, incoming) values; returns the merged values."""
+    schema = record_schema(module, [slug])
+    existing = pl.DataFrame({slug: old}, schema=schema)
+    incoming = pl.DataFrame({slug: new}, schema=schema)
+    out = merge_frames(existing, incoming, schema, mode, parts or {})  # type: ignore[arg-type]
+    assert out.schema == pl.Schema(schema) and out.height == len(old)
+    return out.get_column(slug).to_list()
+
+
+# scalar fields -----------------------------------------------------------------------------------------
+
+OLD_TITLES = ["CTO", "CTO", None, None]
+NEW_TITLES = ["CEO", None, "CEO", None]
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("prefer_import", ["CEO", "CTO", "CEO", None]),  # import unless it is empty
+    ("fill_empty", ["CTO", "CTO", "CEO", None]),  # existing unless empty
+    ("overwrite", ["CEO", None, "CEO", None]),  # import, even when empty
+])
+def test_scalar_fields(mode: str, expected: list) -> None:
+    assert merge("jobTitle", OLD_TITLES, NEW_TITLES, mode) == expected
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("prefer_import", [500, 10, 0]),
+    ("fill_empty", [10, 10, 7]),
+    ("overwrite", [500, None, 0]),
+])
+def test_scalar_numbers_zero_is_not_empty(mode: str, expected: list) -> None:
+    assert merge("employeeCount", [10, 10, 7], [500, None, 0], mode, module=ACCOUNTS) == expected
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("prefer_import", [["vip"], ["new"], ["new"]]),
+    ("fill_empty", [["vip"], ["vip"], ["new"]]),
+    ("overwrite", [[], ["new"], ["new"]]),
+])
+def test_multi_select_is_one_value(mode: str, expected: list) -> None:
+    # An empty list is empty: prefer_import keeps the existing tags, overwrite clears them.
+    assert merge("tags", [["vip"], ["vip"], None], [[], ["new"], ["new"]], mode) == expected
+
+
+def test_several_fields_merge_row_by_row() -> None:
+    slugs = ["displayName", "jobTitle", "email"]
+    schema = record_schema(CONTACTS, slugs)
+    existing = pl.DataFrame({"displayName": ["Jane", "Bob"], "jobTitle": ["CTO", None],
+                             "email": [emails(("jane@x.com", "Work")), None]}, schema=schema)
+    incoming = pl.DataFrame({"displayName": ["Jane Doe", None], "jobTitle": [None, "Sales"],
+                             "email": [None, emails(("bob@x.com", "Work"))]}, schema=schema)
+    out = merge_frames(existing, incoming, schema, "prefer_import", {})
+    assert out.to_dicts() == [
+        {"displayName": "Jane Doe", "jobTitle": "CTO", "email": emails(("jane@x.com", "Work"))},
+        {"displayName": "Bob", "jobTitle": "Sales", "email": emails(("bob@x.com", "Work"))},
+    ]
+
+
+# email and phone lists ---------------------------------------------------------------------------------
+
+OLD_EMAILS = [
+    emails(("old@x.com", "Work"), ("me@home.org", "Personal")),
+    emails(("old@x.com", "Work")),
+    None,
+    emails(("old@x.com", "Work")),
+]
+NEW_EMAILS = [
+    emails(("new@x.com", "Work")),
+    emails(("new@x.com", "Personal")),
+    emails(("new@x.com", "Work")),
+    None,
+]
+
+
+def test_emails_prefer_import_replaces_entries_of_the_same_type() -> None:
+    assert merge("email", OLD_EMAILS, NEW_EMAILS, "prefer_import") == [
+        emails(("new@x.com", "Work"), ("me@home.org", "Personal")),
+        emails(("new@x.com", "Personal"), ("old@x.com", "Work")),
+        emails(("new@x.com", "Work")),
+        emails(("old@x.com", "Work")),
+    ]
+
+
+def test_emails_fill_empty_adds_only_missing_types() -> None:
+    assert merge("email", OLD_EMAILS, NEW_EMAILS, "fill_empty") == [
+        emails(("old@x.com", "Work"), ("me@home.org", "Personal")),
+        emails(("old@x.com", "Work"), ("new@x.com", "Personal")),
+        emails(("new@x.com", "Work")),
+        emails(("old@x.com", "Work")),
+    ]
+
+
+def test_emails_overwrite_keeps_import_entries_only() -> None:
+    assert merge("email", OLD_EMAILS, NEW_EMAILS, "overwrite") == NEW_EMAILS
+
+
+def test_emails_several_import_entries_of_one_type() -> None:
+    old = [emails(("old@x.com", "Work"), ("me@home.org", "Personal"))]
+    new = [emails(("a@x.com", "Work"), ("b@x.com", "Work"))]
+    assert merge("email", old, new, "prefer_import") == [
+        emails(("a@x.com", "Work"), ("b@x.com", "Work"), ("me@home.org", "Personal"))]
+    assert merge("email", old, new, "fill_empty") == old
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    # The import's entry comes first in prefer_import, so its spelling and type win.
+    ("prefer_import", [emails(("Jane@X.com", "Personal"))]),
+    ("fill_empty", [emails(("jane@x.com", "Work"))]),
+])
+def test_emails_same_value_appears_once(mode: str, expected: list) -> None:
+    assert merge("email", [emails(("jane@x.com", "Work"))], [emails(("Jane@X.com", "Personal"))], mode) == expected
+
+
+@pytest.mark.parametrize("mode", ["prefer_import", "fill_empty"])
+def test_emails_that_differ_only_in_punctuation_are_different_values(mode: str) -> None:
+    old = [emails(("jo-hn@x.com", "Work"), ("a_b@x.com", "Other"))]
+    new = [emails(("john@x.com", "Personal"), ("ab@x.com", "Other"))]
+    merged = merge("email", old, new, mode)[0]
+    values = {e["value"] for e in merged}
+    assert {"jo-hn@x.com", "john@x.com"} <= values
+    if mode == "prefer_import":
+        assert values == {"jo-hn@x.com", "john@x.com", "ab@x.com"}
+    else:
+        assert values == {"jo-hn@x.com", "john@x.com", "a_b@x.com"}
+
+
+OLD_PHONES = [phones(("555-0100", "Work"), ("555-0199", "Home")), phones(("555-0100", "Work")), None]
+NEW_PHONES = [phones(("555-0111", "Work")), phones(("555-0122", "Mobile")), phones(("555-0133", "Mobile"))]
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("prefer_import", [phones(("555-0111", "Work"), ("555-0199", "Home")),
+                       phones(("555-0122", "Mobile"), ("555-0100", "Work")),
+                       phones(("555-0133", "Mobile"))]),
+    ("fill_empty", [phones(("555-0100", "Work"), ("555-0199", "Home")),
+                    phones(("555-0100", "Work"), ("555-0122", "Mobile")),
+                    phones(("555-0133", "Mobile"))]),
+    ("overwrite", NEW_PHONES),
+])
+def test_phones_by_value_type(mode: str, expected: list) -> None:
+    assert merge("phone", OLD_PHONES, NEW_PHONES, mode) == expected
+
+
+def test_phones_same_number_written_differently_appears_once() -> None:
+    old = [phones(("555-0100", "Work"))]
+    new = [phones(("(555) 0100", "Mobile"))]
+    assert merge("phone", old, new, "prefer_import") == [phones(("(555) 0100", "Mobile"))]
+    assert merge("phone", old, new, "fill_empty") == [phones(("555-0100", "Work"))]
+
+
+def test_phones_keep_e164() -> None:
+    old = [[{"value": "555-0100", "type": "Work", "e164": "+15555550100"}]]
+    new = [[{"value": "+44 20 7946 0958", "type": "Mobile", "e164": "+442079460958"}]]
+    assert merge("phone", old, new, "fill_empty") == [old[0] + new[0]]
+
+
+def test_lists_that_are_empty_on_both_sides_stay_empty() -> None:
+    for mode in ("prefer_import", "fill_empty", "overwrite"):
+        assert merge("email", [None, None], [None, None], mode) == [None, None]
+        assert merge("phone", [None], [None], mode) == [None]
+
+
+# address parts -----------------------------------------------------------------------------------------
+
+OLD_ADDRESSES = [address(street="1 Main St", city="Springfield", zip="12345"), None,
+                 address(street="9 Elm St", city="Shelbyville")]
+NEW_ADDRESSES = [address(street="2 Oak Ave", city=None, zip="54321"), address(city="Capital City"), None]
+MAPPED = {"address": {"street", "city"}}
+
+
+def test_address_prefer_import_per_part() -> None:
+    assert merge("address", OLD_ADDRESSES, NEW_ADDRESSES, "prefer_import", MAPPED) == [
+        address(street="2 Oak Ave", city="Springfield", zip="54321"),
+        address(city="Capital City"),
+        address(street="9 Elm St", city="Shelbyville"),
+    ]
+
+
+def test_address_fill_empty_per_part() -> None:
+    assert merge("address", OLD_ADDRESSES, NEW_ADDRESSES, "fill_empty", MAPPED) == [
+        address(street="1 Main St", city="Springfield", zip="12345"),
+        address(city="Capital City"),
+        address(street="9 Elm St", city="Shelbyville"),
+    ]
+
+
+def test_address_overwrite_replaces_mapped_parts_only() -> None:
+    # street and city are mapped: they take the import's values, even empty ones; zip is not mapped, so the
+    # record's zip stays, whatever the incoming frame holds for it.
+    assert merge("address", OLD_ADDRESSES, NEW_ADDRESSES, "overwrite", MAPPED) == [
+        address(street="2 Oak Ave", city=None, zip="12345"),
+        address(city="Capital City"),
+        None,  # both mapped parts emptied and no other part: no address left
+    ]
+
+
+def test_address_overwrite_without_parts_info_replaces_every_part() -> None:
+    assert merge("address", [address(street="1 Main St", zip="12345")], [address(city="Springfield")],
+                 "overwrite") == [address(city="Springfield")]
