@@ -22,6 +22,16 @@ class ColumnMapping:
     value_type: str | None = None
     address_part: str | None = None
 
+    def to_api(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"sourceColumn": self.source_column, "targetFieldSlug": self.target_field_slug}
+        if self.ignored:
+            out["ignored"] = True
+        if self.value_type:
+            out["valueType"] = self.value_type
+        if self.address_part:
+            out["addressPart"] = self.address_part
+        return out
+
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> ColumnMapping:
         return cls(source_column=item["sourceColumn"], target_field_slug=item.get("targetFieldSlug"),

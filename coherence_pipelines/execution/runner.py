@@ -41,6 +41,17 @@ class ImportOptions:
     create_missing_references: bool = False
     static_values: dict[str, Any] | None = None
 
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> ImportOptions:
+        """The options as a job keeps them (`options_doc`), e.g. for a background run."""
+        return cls(column_mapping=[ColumnMapping.from_api(m) for m in doc.get("columnMapping", [])],
+                   duplicate_strategy=doc.get("duplicateStrategy", "skip"),
+                   duplicate_match_fields=doc.get("duplicateMatchFields") or None,
+                   merge_mode=doc.get("mergeMode", "prefer_import"), ai_mapping_used=bool(doc.get("aiMappingUsed")),
+                   skip_validation=bool(doc.get("skipValidation")),
+                   create_missing_references=bool(doc.get("createMissingReferences")),
+                   static_values=doc.get("staticValues") or None)
+
     def check(self) -> None:
         if self.duplicate_strategy not in STRATEGIES:
             raise InvalidOption(f"duplicateStrategy must be one of {', '.join(STRATEGIES)}")
@@ -259,8 +270,9 @@ class ImportRunner:
 
     def options_doc(self) -> dict[str, Any]:
         o = self.options
-        return {"columnMapping": [m.__dict__ for m in o.column_mapping], "duplicateStrategy": o.duplicate_strategy,
+        return {"columnMapping": [m.to_api() for m in o.column_mapping], "duplicateStrategy": o.duplicate_strategy,
                 "duplicateMatchFields": [m.slug for m in self.match], "mergeMode": o.merge_mode,
+                "aiMappingUsed": o.ai_mapping_used,
                 "skipValidation": o.skip_validation, "createMissingReferences": o.create_missing_references,
                 "staticValues": o.static_values or {}}
 
