@@ -13,3 +13,8 @@ defs = dg.Definitions(
     sensors=[inbox_sensor],
     resources={"coherence": CoherenceResource()},
 )
+
+
+def import_file_job_with_resources() -> dg.JobDefinition:
+    """The job with its resources bound, for `dg.reconstructable` (background launches)."""
+    return defs.resolve_job_def("import_file_job")

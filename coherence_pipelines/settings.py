@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -40,11 +41,20 @@ class Settings(BaseSettings):
         return self.home / "inbox"
 
     @property
+    def dagster_home(self) -> Path:
+        """DAGSTER_HOME when set, else `$COHERENCE_HOME/dagster` (interfaces.md)."""
+        return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
     def exports_dir(self) -> Path:
         return self.home / "exports"
 
     def ensure_dirs(self) -> None:
-        for d in (self.home, self.staging_dir, self.inbox_dir, self.exports_dir):
+        for d in (self.home, self.staging_dir, self.inbox_dir, self.exports_dir, self.logs_dir):
             d.mkdir(parents=True, exist_ok=True)
 
 

@@ -6,14 +6,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from coherence_pipelines.api.deps import AppSettings, ImportPrincipal, Store, find_module
 from coherence_pipelines.api.envelope import ok
+from coherence_pipelines.api.import_modes import progress_events, start_background
 from coherence_pipelines.api.schemas import ExecuteIn, RowsIn, SuggestMappingIn, ValidateIn
 from coherence_pipelines.api.upload_stream import receive_file
 from coherence_pipelines.errors import ImportJobNotFound, JobNotRollbackable
-from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource, rows_frame
+from coherence_pipelines.execution import (
+    ColumnMapping,
+    ImportOptions,
+    ImportRunner,
+    ImportSource,
+    processing_mode,
+    rows_frame,
+)
 from coherence_pipelines.execution.jobs import job_view, utcnow
 from coherence_pipelines.mapping import suggest_mapping
 from coherence_pipelines.parsing import parse_file, safe_file_name
@@ -77,14 +85,19 @@ def validate(module: str, body: ValidateIn, principal: ImportPrincipal, store: S
     return ok(runner.validate(source))
 
 
-@router.post("/execute", summary="Step 4: run the import")
-def execute(module: str, body: ExecuteIn, principal: ImportPrincipal, store: Store,
-            settings: AppSettings) -> JSONResponse:
+@router.post("/execute", summary="Step 4: run the import (sync, stream or background by row count)")
+def execute(module: str, body: ExecuteIn, request: Request, principal: ImportPrincipal, store: Store,
+            settings: AppSettings) -> Response:
     runner, source = _runner(module, body, principal.account_id, store, settings, ImportOptions(
         column_mapping=_mapping(body), duplicate_strategy=body.duplicateStrategy,
         duplicate_match_fields=body.duplicateMatchFields, merge_mode=body.mergeMode,
         ai_mapping_used=body.aiMappingUsed, skip_validation=body.skipValidation,
         create_missing_references=body.createMissingReferences, static_values=body.staticValues))
+    mode = processing_mode(source.rows.height)
+    if mode == "background":
+        return ok(start_background(runner, source, settings, principal.account_name), status_code=202)
+    if mode == "stream" and "application/x-ndjson" in request.headers.get("accept", ""):
+        return StreamingResponse(progress_events(runner, source), media_type="application/x-ndjson")
     return ok(runner.execute(source))
 
 
