@@ -30,6 +30,17 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--api-port", default=8000, show_default=True, type=int)
+@click.option("--dagster-port", default=3000, show_default=True, type=int)
+def up(host: str, api_port: int, dagster_port: int) -> None:
+    """Run the API, the Dagster webserver and the daemon together; Ctrl-C stops all of them."""
+    from coherence_pipelines.orchestration.supervisor import run_all
+
+    sys.exit(run_all(get_settings(), host, api_port, dagster_port))
+
+
 @main.group()
 def keys() -> None:
     """API keys."""
