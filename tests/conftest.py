@@ -3,11 +3,16 @@ behind an HTTP client, and API keys made the way `coherence keys create` makes t
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():
+    # starlette asks for httpx2 in its TestClient; httpx 0.28 is what this stack pins
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
 
 from coherence_pipelines.api import create_app
 from coherence_pipelines.settings import Settings
