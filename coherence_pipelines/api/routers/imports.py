@@ -27,6 +27,7 @@ from coherence_pipelines.mapping import suggest_mapping
 from coherence_pipelines.parsing import parse_file, safe_file_name
 from coherence_pipelines.settings import PREVIEW_ROWS, Settings
 from coherence_pipelines.staging import load_upload, stage_upload
+from coherence_pipelines.store import StoreSession
 from coherence_pipelines.validation import NormalizeContext
 
 router = APIRouter(prefix="/modules/{module}/import", tags=["import"])
@@ -132,19 +133,23 @@ def list_jobs(module: str, principal: ImportPrincipal, store: Store,
 def get_job(module: str, job_id: str, principal: ImportPrincipal, store: Store) -> JSONResponse:
     mod = find_module(store, principal.account_id, module)
     with store.session() as session:
-        job = session.get_job(principal.account_id, job_id)
-    if job is None or job["module"] != mod.slug:
-        raise ImportJobNotFound()
+        job = _job_of(session, principal.account_id, mod.slug, job_id)
     return ok(job_view(job, mod.module_id))
+
+
+def _job_of(session: StoreSession, account_id: str, module: str, job_id: str) -> dict[str, Any]:
+    """The account's job in this module; anything else (another account's job) is not found."""
+    job = session.get_job(account_id, job_id)
+    if job is None or job["module"] != module:
+        raise ImportJobNotFound()
+    return job
 
 
 @router.delete("/jobs/{job_id}", summary="Roll an import back: delete what it created, restore what it updated")
 def rollback(module: str, job_id: str, principal: ImportPrincipal, store: Store) -> JSONResponse:
     mod = find_module(store, principal.account_id, module)
     with store.session() as session:
-        job = session.get_job(principal.account_id, job_id)
-        if job is None or job["module"] != mod.slug:
-            raise ImportJobNotFound()
+        job = _job_of(session, principal.account_id, mod.slug, job_id)
         if job["status"] == "cancelled":
             raise JobNotRollbackable("This import was already rolled back")
         if job["status"] in ("pending", "processing"):
