@@ -11,6 +11,7 @@ import polars as pl
 
 from coherence_pipelines.errors import InvalidMapping, InvalidOption, ModuleNotFound
 from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource
+from coherence_pipelines.execution.column_mapping import adapt_to_headers
 from coherence_pipelines.mapping import suggest_mapping
 from coherence_pipelines.modules import ModuleDef, merge_definitions
 from coherence_pipelines.parsing import parse_file, safe_file_name
@@ -58,11 +59,17 @@ def run_import(store: RecordStore, file: Path, module_slug: str, account: str, m
         raise ModuleNotFound(f"Module not found: {module_slug!r}")
     parsed = parse_file(file)
     sample = parsed.frame.head(PREVIEW_ROWS).to_dicts()
-    column_mapping, suggested = load_mapping(mapping, module, parsed.columns, sample)
+    saved = None
+    if mapping == "auto":
+        with store.session() as session:
+            saved = session.saved_mapping(account_id, module.slug, parsed.columns)
+    if saved is not None:
+        column_mapping = [ColumnMapping.from_api(m) for m in adapt_to_headers(saved, parsed.columns)]
+    else:
+        column_mapping, _ = load_mapping(mapping, module, parsed.columns, sample)
     options = ImportOptions(column_mapping=column_mapping, duplicate_strategy=duplicates,
                             duplicate_match_fields=match or None, merge_mode=merge, ai_mapping_used=False,
                             create_missing_references=create_missing_references, static_values=parse_static(static))
-    del suggested  # suggestions are header and value heuristics, not AI: aiMappingUsed stays false
     rows = parsed.frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     runner = ImportRunner(store, account_id, module, options, NormalizeContext(region=get_settings().default_region))
     total = rows.height

@@ -220,6 +220,10 @@ class ImportRunner:
                                         "reference_warnings": reference_warnings,
                                         "failure": "Every row had errors" if failed else None})
             lineage = session.job_lineage(job_id).filter(pl.col("module") == self.module.slug)
+            if status == "completed":
+                headers = [c for c in source.rows.columns if c != "_row"]
+                session.save_mapping(self.account_id, self.module.slug, headers,
+                                     [m.to_api() for m in self.options.column_mapping], job_id)
         return {
             "importJobId": job_id,
             "status": status,

@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 
 from coherence_pipelines.execution import ColumnMapping
+from coherence_pipelines.execution.column_mapping import adapt_to_headers
 from coherence_pipelines.mapping import suggest_mapping
 from coherence_pipelines.orchestration.import_request import (
     ImportRequest,
@@ -72,20 +73,29 @@ def stage_rows(context: dg.OpExecutionContext, config: ImportFileConfig, coheren
     return dataclasses.asdict(request)
 
 
-@dg.op(description="Map columns to fields: the given mapping, or suggestions from headers and values")
+@dg.op(description="Map columns to fields: the given mapping, else the one saved for these headers, else suggestions")
 def map_columns(context: dg.OpExecutionContext, request: dict, coherence: CoherenceResource) -> dict:
     req = ImportRequest(**request)
+    source = "given"
     if not req.mapping_given:
         meta, rows = load_upload(coherence.settings.staging_dir, req.account_id, req.upload_id)
-        suggestions = suggest_mapping(req.module_def(coherence.store), meta.columns, rows.head(PREVIEW_ROWS).to_dicts())
-        req.options["columnMapping"] = [ColumnMapping(s.source_column, s.target_field_slug, value_type=s.value_type,
-                                                      address_part=s.address_part).to_api()
-                                        for s in suggestions if s.target_field_slug]
+        with coherence.store.session() as session:
+            saved = session.saved_mapping(req.account_id, req.module, meta.columns)
+        if saved is not None:
+            req.options["columnMapping"] = adapt_to_headers(saved, meta.columns)
+            source = "saved for these headers"
+        else:
+            suggestions = suggest_mapping(req.module_def(coherence.store), meta.columns,
+                                          rows.head(PREVIEW_ROWS).to_dicts())
+            req.options["columnMapping"] = [ColumnMapping(s.source_column, s.target_field_slug,
+                                                          value_type=s.value_type, address_part=s.address_part).to_api()
+                                            for s in suggestions if s.target_field_slug]
+            source = "suggested"
     table = "\n".join(f"| {m['sourceColumn']} | {m.get('targetFieldSlug') or ''} | {m.get('valueType') or ''} "
                       f"| {m.get('addressPart') or ''} |" for m in req.options["columnMapping"])
     context.add_output_metadata({"mapping": dg.MetadataValue.md(
         "| column | field | value type | address part |\n|---|---|---|---|\n" + table),
-        "suggested": not req.mapping_given})
+        "mapping_source": source})
     return dataclasses.asdict(req)
 
 

@@ -2,7 +2,8 @@
 starts one run of `import_file_job`.
 
 Options come from a sidecar `<file>.json` (`columnMapping`, `duplicateStrategy`, `duplicateMatchFields`,
-`mergeMode`, `createMissingReferences`, `staticValues`), else the mapping is suggested. The run key is
+`mergeMode`, `createMissingReferences`, `staticValues`); without a `columnMapping` the run uses the mapping
+the account last executed for the same headers, else suggestions. The run key is
 the file's path, size and modification time, and the cursor remembers the keys already requested while
 their files are still in the inbox, so each file is requested once, across restarts too.
 """

@@ -7,6 +7,8 @@ DuckDB store and the PostgreSQL store implement the same methods with the same m
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -40,6 +42,12 @@ class RollbackResult:
     conflicts: list[str] = field(default_factory=list)
 
 
+def headers_key(headers: list[str]) -> str:
+    """One key per set of headers: order, case and surrounding spaces do not matter."""
+    canonical = json.dumps(sorted({h.strip().lower() for h in headers}))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class StoreSession(ABC):
     # accounts and keys
     @abstractmethod
@@ -55,6 +63,13 @@ class StoreSession(ABC):
     def custom_modules(self, account_id: str) -> dict[str, Any]: ...
     @abstractmethod
     def save_custom_modules(self, account_id: str, definition: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def save_mapping(self, account_id: str, module: str, headers: list[str], column_mapping: list[dict[str, Any]],
+                     import_job_id: str | None) -> None: ...
+    @abstractmethod
+    def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
+        """The latest mapping saved for exactly these headers (order and case aside), if any."""
 
     # records
     @abstractmethod

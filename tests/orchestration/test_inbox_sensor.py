@@ -90,3 +90,21 @@ def test_a_file_that_cannot_be_imported_moves_to_failed_with_a_report(settings):
     failed = path.parent / "failed" / "broken.csv"
     assert failed.exists()
     assert "noSuchField" in (path.parent / "failed" / "broken.csv.errors.csv").read_text()
+
+
+def test_a_file_without_sidecar_reuses_the_mapping_saved_for_its_headers(settings, store):
+    from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource, rows_frame
+    from coherence_pipelines.modules import builtin_modules
+
+    with store.session() as session:
+        account_id = session.ensure_account("acme")
+    mapping = [ColumnMapping("Col A", "displayName"), ColumnMapping("Col B", "jobTitle")]
+    ImportRunner(store, account_id, builtin_modules()["contacts"], ImportOptions(column_mapping=mapping)).execute(
+        ImportSource(rows=rows_frame([{"Col A": "Ann", "Col B": "CEO"}])))
+    path = drop(settings, "again.csv", "col b,COL A\nCTO,Bob\n")
+    result = run_request(settings, evaluate(settings).run_requests[0])
+    assert result.success and not path.exists()
+    with store.session() as session:
+        rows, _ = session.list_records(account_id, "contacts", 10, 0, "created_at DESC, record_id DESC")
+    people = {json.loads(r["data"])["displayName"]: json.loads(r["data"]) for r in rows}
+    assert people["Bob"]["jobTitle"] == "CTO"

@@ -14,7 +14,7 @@ import polars as pl
 
 from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY, SLUG_PATTERN
 from coherence_pipelines.store import sql_files
-from coherence_pipelines.store.base import MatchField, RollbackResult, StoreSession
+from coherence_pipelines.store.base import MatchField, RollbackResult, StoreSession, headers_key
 from coherence_pipelines.store.match_keys import key_union
 
 JOB_JSON_COLUMNS = ("options", "errors", "reference_warnings")
@@ -85,6 +85,18 @@ class DuckDBSession(StoreSession):
     def save_custom_modules(self, account_id: str, definition: dict[str, Any]) -> None:
         self.con.execute("UPDATE accounts SET custom_modules = ? WHERE account_id = ?",
                          [json.dumps(definition), account_id])
+
+    def save_mapping(self, account_id: str, module: str, headers: list[str], column_mapping: list[dict[str, Any]],
+                     import_job_id: str | None) -> None:
+        self.con.execute("INSERT INTO saved_mappings VALUES (?, ?, ?, ?, ?, ?, now())",
+                         [account_id, module, headers_key(headers), json.dumps(headers), json.dumps(column_mapping),
+                          import_job_id])
+
+    def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
+        row = self._first("SELECT column_mapping FROM saved_mappings WHERE account_id = ? AND module = ? "
+                          "AND headers_key = ? ORDER BY saved_at DESC LIMIT 1",
+                          [account_id, module, headers_key(headers)])
+        return json.loads(row[0]) if row else None
 
     # records -------------------------------------------------------------------------------------
     def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame,
