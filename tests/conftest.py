@@ -11,7 +11,7 @@ import pytest
 
 with warnings.catch_warnings():
     # starlette asks for httpx2 in its TestClient; httpx 0.28 is what this stack pins
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
 from coherence_pipelines.api import create_app
