@@ -87,9 +87,10 @@ def _merge_entries(old: pl.Series, new: pl.Series, mode: MergeMode) -> pl.Series
         added = long_new.join(long_old.select("i", "type").unique(), on=["i", "type"], how="anti")
         combined = pl.concat([long_old, added], how="vertical_relaxed")
     fields = list(dtype.inner.to_schema())  # type: ignore[union-attr]
-    # The same value twice is one entry: emails compare case-insensitively, phones by their digits.
+    # The same value twice is one entry: emails compare case-insensitively, phones as the match keys do
+    # (keys/phone.sql: E.164 when they parse, else their digits).
     if "e164" in fields:
-        key = pl.col("value").str.replace_all(r"\D", "")
+        key = pl.coalesce(pl.col("e164"), pl.col("value").str.replace_all(r"\D", ""))
     else:
         key = pl.col("value").str.strip_chars().str.to_lowercase()
     combined = combined.with_columns(key.alias("_k")).unique(subset=["i", "_k"], keep="first", maintain_order=True)

@@ -189,3 +189,14 @@ def test_a_stream_sized_import_runs_in_chunks(api):
     assert x["processingMode"] == "stream" and x["successRows"] == 5_001
     job = api.data(api.get(f"/modules/contacts/import/jobs/{x['importJobId']}"))
     assert job["processedRows"] == job["totalRows"] == 5_001
+
+
+def test_phones_written_differently_match_by_their_e164_form(api):
+    mapping = [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+               {"sourceColumn": "Phone", "targetFieldSlug": "phone", "valueType": "Work"}]
+    api.execute([{"Name": "Ann", "Phone": "+1 415 555 0100"}], mapping, duplicateMatchFields=["phone"])
+    x = api.execute([{"Name": "Ann P", "Phone": "(415) 555-0100"}], mapping, duplicateStrategy="update",
+                    duplicateMatchFields=["phone"])
+    assert x["createdRecordIds"] == [] and x["successRows"] == 1
+    ann = by_name(api)["Ann P"]
+    assert len(ann["phone"]) == 1, "the same number is one entry, whichever way it was written"
