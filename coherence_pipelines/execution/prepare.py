@@ -137,6 +137,7 @@ def _typed_entries(values: pl.Series, value_type: str, entry: pl.Struct) -> pl.S
 
 def _check_required(plan: MappingPlan, values: pl.DataFrame, out: _Collector) -> list[dict]:
     file_warnings = []
+    errors = out.frame(out.errors, ERRORS_SCHEMA)  # the value errors: a field already in error is not "empty" too
     for f in plan.module.fields:
         if not f.required:
             continue
@@ -145,7 +146,7 @@ def _check_required(plan: MappingPlan, values: pl.DataFrame, out: _Collector) ->
             empty = pl.Series([True] * values.height)
         else:
             empty = values.get_column(f.slug).is_null()
-        already = out.frame(out.errors, ERRORS_SCHEMA).filter(pl.col("field") == f.slug).get_column("row")
+        already = errors.filter(pl.col("field") == f.slug).get_column("row")
         missing = values.get_column(ROW).filter(empty & ~values.get_column(ROW).is_in(already.implode()))
         if missing.len():
             out.errors.append(pl.DataFrame({"row": missing, "field": f.slug, "value": None,

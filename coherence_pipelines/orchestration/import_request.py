@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coherence_pipelines.errors import ImportJobNotFound, InvalidMapping, ModuleNotFound
+from coherence_pipelines.errors import ImportJobNotFound, InvalidMapping, ModuleNotFound, UploadNotFound
 from coherence_pipelines.execution import ImportOptions, ImportRunner, ImportSource
 from coherence_pipelines.execution.ids import new_job_id
 from coherence_pipelines.modules import ModuleDef, merge_definitions
@@ -76,7 +76,9 @@ def request_for_upload(store: RecordStore, account: str, module: str, upload_id:
                        options: dict[str, Any]) -> ImportRequest:
     with store.session() as session:
         account_id = session.account_id_by_name(account)
-    return ImportRequest(account_id=account_id or "", account=account, module=module, upload_id=upload_id,
+    if account_id is None:
+        raise UploadNotFound(f"Upload not found: account {account!r} has no uploads")
+    return ImportRequest(account_id=account_id, account=account, module=module, upload_id=upload_id,
                          import_job_id=new_job_id(), options=options,
                          mapping_given=bool(options.get("columnMapping")))
 

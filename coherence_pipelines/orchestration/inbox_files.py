@@ -37,10 +37,8 @@ def fail_inbox_file(store: RecordStore, path: Path, tags: Mapping[str, str], fai
         errors = (job or {}).get("errors") or []
     target = _move(path, "failed")
     if target is not None:
-        report = pl.DataFrame([{"Row": e.get("row"), "Errors": f"{e.get('field') or ''}: {e.get('error')}"}
-                               for e in errors] + [{"Row": None, "Errors": failure}],
-                              schema={"Row": pl.Int64, "Errors": pl.String})
-        report.write_csv(target.with_name(target.name + ".errors.csv"))
+        failure_row = pl.DataFrame({"Row": [None], "Errors": [failure]}, schema=_errors_per_row([]).schema)
+        pl.concat([_errors_per_row(errors), failure_row]).write_csv(target.with_name(target.name + ".errors.csv"))
     return target
 
 
@@ -59,10 +57,14 @@ def _move(source: Path, folder: str) -> Path | None:
 
 def write_error_report(settings: Settings, req: ImportRequest, errors: list[dict], path: Path) -> None:
     """The failing rows as the file had them, with `Row` and `Errors` columns first."""
-    per_row = (pl.DataFrame(errors, schema={"row": pl.Int64, "field": pl.String, "value": pl.String,
-                                            "error": pl.String})
-               .group_by("row", maintain_order=True)
-               .agg(pl.concat_str([pl.col("field").fill_null(""), pl.col("error")], separator=": ")
-                    .str.join("; ").alias("Errors")))
     _, rows = load_upload(settings.staging_dir, req.account_id, req.upload_id)
-    per_row.join(rows, left_on="row", right_on="_row", how="left").rename({"row": "Row"}).write_csv(path)
+    _errors_per_row(errors).join(rows, left_on="Row", right_on="_row", how="left").write_csv(path)
+
+
+def _errors_per_row(errors: list[dict]) -> pl.DataFrame:
+    """(Row, Errors): a job's errors, one line per row, as `field: error; field: error`."""
+    frame = pl.DataFrame(errors, schema={"row": pl.Int64, "field": pl.String, "value": pl.String, "error": pl.String})
+    return (frame.group_by("row", maintain_order=True)
+            .agg(pl.concat_str([pl.col("field").fill_null(""), pl.col("error")], separator=": ")
+                 .str.join("; ").alias("Errors"))
+            .rename({"row": "Row"}))

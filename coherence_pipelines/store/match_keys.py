@@ -11,12 +11,15 @@ from coherence_pipelines.store import sql_files
 from coherence_pipelines.store.base import MatchField
 
 
+def checked_slug(slug: str) -> str:
+    """The last line of defence: only registry-shaped names are ever spliced into SQL."""
+    if not SLUG_PATTERN.match(slug):
+        raise ValueError(f"not a field slug: {slug!r}")
+    return slug
+
+
 def key_union(fields: list[MatchField], source: str, created_at: str = "NULL") -> str:
     """SELECT id, created_at, field, key FROM `source` for every match field, without empty keys."""
-    parts = []
-    for f in fields:
-        # The last line of defence: only registry-shaped names are ever spliced into SQL.
-        if not SLUG_PATTERN.match(f.slug):
-            raise ValueError(f"not a field slug: {f.slug!r}")
-        parts.append(sql_files.render(f"records/keys/{f.kind}.sql", slug=f.slug, source=source, created_at=created_at))
+    parts = [sql_files.render(f"records/keys/{f.kind}.sql", slug=checked_slug(f.slug), source=source,
+                              created_at=created_at) for f in fields]
     return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) WHERE key IS NOT NULL AND key <> ''"

@@ -12,19 +12,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY, SLUG_PATTERN
+from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY
 from coherence_pipelines.store import sql_files
 from coherence_pipelines.store.base import MatchField, RollbackResult, StoreSession, headers_key
-from coherence_pipelines.store.match_keys import key_union
+from coherence_pipelines.store.match_keys import checked_slug, key_union
 
 JOB_JSON_COLUMNS = ("options", "errors", "reference_warnings")
-
-
-def _slug(slug: str) -> str:
-    # The last line of defence: only registry-shaped names are ever spliced into SQL.
-    if not SLUG_PATTERN.match(slug):
-        raise ValueError(f"not a field slug: {slug!r}")
-    return slug
 
 
 def _utc_naive(ts: datetime) -> datetime:
@@ -115,7 +108,7 @@ class DuckDBSession(StoreSession):
         for slug in REFERENCE_MATCH_BY.get(module, ("displayName",)):
             if slug == "displayName":
                 continue
-            path = f"$.{_slug(slug)}[*].value" if slug == "email" else f"$.{_slug(slug)}"
+            path = f"$.{checked_slug(slug)}[*].value" if slug == "email" else f"$.{checked_slug(slug)}"
             value = "unnest(json_extract_string(data, '" + path + "'))" if slug == "email" \
                 else "json_extract_string(data, '" + path + "')"
             extra += (f" UNION ALL SELECT record_id, created_at, lower(trim({value})) FROM records "
