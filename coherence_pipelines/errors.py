@@ -8,6 +8,8 @@
     │   ├── UnreadableFile               UNREADABLE_FILE
     │   ├── InvalidMapping               INVALID_MAPPING
     │   ├── InvalidOption                INVALID_OPTION
+    │   ├── InvalidExportConfig          INVALID_EXPORT_CONFIG
+    │   ├── InvalidReport                INVALID_REPORT
     │   ├── TooManyRows                  TOO_MANY_ROWS
     │   └── InvalidModuleDefinition      INVALID_MODULE_DEFINITION
     ├── Unauthorized (401)               UNAUTHORIZED
@@ -16,7 +18,10 @@
     │   ├── ModuleNotFound               MODULE_NOT_FOUND
     │   ├── ImportJobNotFound            IMPORT_JOB_NOT_FOUND
     │   ├── UploadNotFound               UPLOAD_NOT_FOUND
-    │   └── RecordNotFound               RECORD_NOT_FOUND
+    │   ├── RecordNotFound               RECORD_NOT_FOUND
+    │   ├── ReportNotFound               REPORT_NOT_FOUND
+    │   └── ExportJobNotFound            EXPORT_JOB_NOT_FOUND
+    ├── ExportFileGone (410)             EXPORT_FILE_EXPIRED
     ├── PayloadTooLarge (413)            PAYLOAD_TOO_LARGE
     ├── MalformedRequest (422)           MALFORMED_REQUEST
     ├── Conflict (409)
@@ -76,6 +81,14 @@ class InvalidOption(BadRequest):
     code, default_message = "INVALID_OPTION", "Invalid option"
 
 
+class InvalidExportConfig(BadRequest):
+    code, default_message = "INVALID_EXPORT_CONFIG", "Invalid export configuration"
+
+
+class InvalidReport(BadRequest):
+    code, default_message = "INVALID_REPORT", "Invalid report definition"
+
+
 class TooManyRows(BadRequest):
     code, default_message = "TOO_MANY_ROWS", "Too many rows"
 
@@ -110,6 +123,19 @@ class UploadNotFound(NotFound):
 
 class RecordNotFound(NotFound):
     code, default_message = "RECORD_NOT_FOUND", "Record not found"
+
+
+class ReportNotFound(NotFound):
+    code, default_message = "REPORT_NOT_FOUND", "Report not found: verify the report ID exists"
+
+
+class ExportJobNotFound(NotFound):
+    code, default_message = "EXPORT_JOB_NOT_FOUND", "Export job not found: verify the export job ID exists"
+
+
+class ExportFileGone(CoherenceError):
+    code, status = "EXPORT_FILE_EXPIRED", 410
+    default_message = "The export file has expired (files are kept 24 hours): export again"
 
 
 class PayloadTooLarge(CoherenceError):

@@ -55,3 +55,70 @@ class ExecuteIn(RowsIn):
     mergeMode: Literal["fill_empty", "overwrite", "prefer_import"] = "prefer_import"
     aiMappingUsed: bool = False
     skipValidation: bool = False
+
+
+class FilterIn(Body):
+    field: str
+    op: str
+    value: str | int | float | bool | list[str | int | float | bool] | None = None
+
+
+class ExportConfigIn(Body):
+    """The document's export `config`, plus `filters` as reports have them. Values are checked against the
+    module by the export spec, which answers 400 naming the option."""
+
+    columns: list[str] | None = Field(default=None, max_length=200)
+    columnLabels: dict[str, str] | None = None
+    includeHeaders: bool | None = None
+    dateFormat: str | None = None
+    title: str | None = None
+    description: str | None = None
+    sortField: str | None = None
+    sortDirection: str | None = None
+    limit: int | None = None
+    filters: list[FilterIn] | None = Field(default=None, max_length=50)
+
+
+class ExportIn(Body):
+    format: str
+    config: ExportConfigIn | None = None
+
+    def config_doc(self) -> dict[str, Any]:
+        return self.config.model_dump(exclude_none=True) if self.config else {}
+
+
+class ScheduleIn(Body):
+    cron: str
+    format: str = "csv"
+    config: ExportConfigIn | None = None
+
+
+class RefreshIn(Body):
+    format: str = "csv"
+    config: ExportConfigIn | None = None
+
+
+class ReportIn(Body):
+    name: str = Field(min_length=1, max_length=200)
+    module: str
+    columns: list[str] | None = Field(default=None, max_length=200)
+    filters: list[FilterIn] | None = Field(default=None, max_length=50)
+    sortField: str | None = None
+    sortDirection: str | None = None
+    schedule: ScheduleIn | None = None
+    refreshAfterImport: bool | RefreshIn | None = None
+
+    def definition_doc(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude={"name", "module"})
+
+
+class ReportUpdateIn(Body):
+    """PUT replaces what it names; what it leaves out stays as it was (null clears schedule and refresh)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    columns: list[str] | None = Field(default=None, max_length=200)
+    filters: list[FilterIn] | None = Field(default=None, max_length=50)
+    sortField: str | None = None
+    sortDirection: str | None = None
+    schedule: ScheduleIn | None = None
+    refreshAfterImport: bool | RefreshIn | None = None

@@ -42,6 +42,12 @@ class RollbackResult:
     conflicts: list[str] = field(default_factory=list)
 
 
+# What may change on a saved report or an export job after it is made (the update methods take only these).
+UPDATABLE_REPORT_COLUMNS = ("name", "module", "definition", "updated_at")
+UPDATABLE_EXPORT_JOB_COLUMNS = ("status", "progress", "file_name", "file_path", "file_size_bytes", "content_type",
+                                "row_count", "failure", "started_at", "completed_at", "expires_at")
+
+
 def headers_key(headers: list[str]) -> str:
     """One key per set of headers: order, case and surrounding spaces do not matter."""
     canonical = json.dumps(sorted({h.strip().lower() for h in headers}))
@@ -113,6 +119,43 @@ class StoreSession(ABC):
         """(record_id, module, action) of what a job did, in the order it did it."""
     @abstractmethod
     def rollback(self, account_id: str, job_id: str, now: datetime) -> RollbackResult: ...
+    @abstractmethod
+    def completed_imports_since(self, since: datetime) -> list[dict[str, Any]]:
+        """(job_id, account_id, module, completed_at) of imports completed after `since`, oldest first,
+        across accounts (the report-refresh sensor watches them)."""
+
+    # exports: the records an export reads, saved reports, export jobs
+    @abstractmethod
+    def module_records(self, account_id: str, module: str) -> pl.DataFrame:
+        """(record_id, data JSON text, created_at, updated_at) of every record of a module."""
+    @abstractmethod
+    def insert_report(self, report: dict[str, Any]) -> None:
+        """report(report_id, account_id, name, module, definition dict, created_at, updated_at)."""
+    @abstractmethod
+    def update_report(self, account_id: str, report_id: str, changes: dict[str, Any]) -> None: ...
+    @abstractmethod
+    def get_report(self, account_id: str, report_id: str) -> dict[str, Any] | None: ...
+    @abstractmethod
+    def list_reports(self, account_id: str | None) -> list[dict[str, Any]]:
+        """An account's reports, newest first; every account's when `account_id` is None (the sensors)."""
+    @abstractmethod
+    def delete_report(self, account_id: str, report_id: str) -> bool: ...
+    @abstractmethod
+    def insert_export_job(self, job: dict[str, Any]) -> None:
+        """job: the export_jobs columns; `request` a dict."""
+    @abstractmethod
+    def update_export_job(self, export_job_id: str, changes: dict[str, Any]) -> None: ...
+    @abstractmethod
+    def get_export_job(self, account_id: str | None, export_job_id: str) -> dict[str, Any] | None:
+        """One export job of the account (any account's when `account_id` is None: the job runner)."""
+    @abstractmethod
+    def list_export_jobs(self, account_id: str, limit: int) -> list[dict[str, Any]]: ...
+    @abstractmethod
+    def export_jobs_to_expire(self, now: datetime) -> list[dict[str, Any]]:
+        """Completed jobs whose files expired by `now` and failed jobs past their expiry, any account."""
+    @abstractmethod
+    def unfinished_export_jobs(self) -> list[dict[str, Any]]:
+        """Jobs still pending or processing, any account (a restarted server picks them up again)."""
 
 
 class RecordStore(ABC):

@@ -51,12 +51,15 @@ def normalize_column(
 ) -> NormalizedColumn:
     """Canonical values for one column of cell text as the user typed it (nulls for empty cells).
 
-    Cells are trimmed first; an empty or blank cell is null with neither error nor warning (whether a
-    required field may be empty is decided elsewhere). The three series keep raw's length, order and
+    A leading apostrophe that neutralises a formula (`'=x`, `'+1 555`) is dropped, then cells are
+    trimmed; an empty or blank cell is null with neither error nor warning (whether a required field may
+    be empty is decided elsewhere). The three series keep raw's length, order and
     name; value has value_dtype(field) and is null on error rows.
     """
     normalizer, dtype = _NORMALIZERS[field.data_type]
-    text = raw.cast(pl.String).str.strip_chars()
+    # Our own CSV exports (and OWASP-minded tools) put an apostrophe before a cell that starts like a
+    # formula; it is not part of the value, so a re-import drops it.
+    text = raw.cast(pl.String).str.replace(r"^'([=+\-@\t\r])", "$1").str.strip_chars()
     text = text.to_frame("t").select(pl.when(pl.col("t") != "").then(pl.col("t")).alias("t"))["t"]
     column = normalizer(text, field, ctx)
     return NormalizedColumn(

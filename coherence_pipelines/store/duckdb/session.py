@@ -15,6 +15,7 @@ import polars as pl
 from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY
 from coherence_pipelines.store import sql_files
 from coherence_pipelines.store.base import MatchField, RollbackResult, StoreSession, headers_key
+from coherence_pipelines.store.duckdb.export_tables import ExportTables
 from coherence_pipelines.store.match_keys import checked_slug, key_union
 
 JOB_JSON_COLUMNS = ("options", "errors", "reference_warnings")
@@ -24,7 +25,7 @@ def _utc_naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
 
 
-class DuckDBSession(StoreSession):
+class DuckDBSession(ExportTables, StoreSession):
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 

@@ -13,7 +13,7 @@ from coherence_pipelines.store.base import RecordStore
 from coherence_pipelines.store.duckdb.session import DuckDBSession
 from coherence_pipelines.store.file_lock import FileLock
 
-MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql")
+MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql", "store/003_exports.sql")
 
 
 class DuckDBStore(RecordStore):

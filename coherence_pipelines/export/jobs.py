@@ -1,0 +1,140 @@
+"""Export jobs: an export written to a file in the background, downloadable for 24 hours.
+
+The API makes one when an export is too large to answer directly; Dagster makes one for every scheduled
+or sensor-triggered report export. Each job's file lives at `exports/<account>/<exportJobId>.<format>`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from coherence_pipelines.errors import CoherenceError, ModuleNotFound
+from coherence_pipelines.execution.jobs import iso, utcnow
+from coherence_pipelines.export.render import CONTENT_TYPES, RenderedFile, download_name, module_of, render, select_rows
+from coherence_pipelines.export.spec import ExportSpec
+from coherence_pipelines.store.base import RecordStore
+
+log = logging.getLogger("coherence.export")
+
+FILE_RETENTION = timedelta(hours=24)
+PROGRESS_EVERY_SECONDS = 0.5  # progress writes are throttled: each takes its turn at the store
+
+
+def new_export_job_id() -> str:
+    return f"exp_{secrets.token_hex(8)}"
+
+
+def new_export_job(account_id: str, spec: ExportSpec, *, source_type: str, source_id: str, source_name: str,
+                   trigger: str) -> dict[str, Any]:
+    return {
+        "export_job_id": new_export_job_id(), "account_id": account_id, "source_type": source_type,
+        "source_id": source_id, "module": spec.module, "format": spec.format, "status": "pending", "progress": 0,
+        "trigger": trigger, "request": {"spec": spec.to_doc(), "sourceName": source_name},
+        "content_type": CONTENT_TYPES[spec.format], "requested_at": utcnow(),
+    }
+
+
+def create_export_job(store: RecordStore, job: dict[str, Any]) -> dict[str, Any]:
+    with store.session() as session:
+        session.insert_export_job(job)
+        return session.get_export_job(job["account_id"], job["export_job_id"])  # type: ignore[return-value]
+
+
+def export_file_path(exports_dir: Path, job: dict[str, Any]) -> Path:
+    return exports_dir / job["account_id"] / f"{job['export_job_id']}.{job['format']}"
+
+
+def run_export_job(store: RecordStore, exports_dir: Path, export_job_id: str) -> dict[str, Any]:
+    """Runs a pending (or interrupted) job to the end; the job ends `completed` or `failed`, never stuck."""
+    with store.session() as session:
+        job = session.get_export_job(None, export_job_id)
+        if job is None:
+            raise ValueError(f"no export job {export_job_id}")
+        session.update_export_job(export_job_id, {"status": "processing", "progress": 0, "started_at": utcnow()})
+    try:
+        rendered = _render_job(store, exports_dir, job)
+    except Exception as exc:
+        message = exc.message if isinstance(exc, CoherenceError) else "Internal error: the failure was logged"
+        if not isinstance(exc, CoherenceError):
+            log.exception("export job %s failed", export_job_id)
+        now = utcnow()
+        _update(store, export_job_id, {"status": "failed", "failure": message, "completed_at": now,
+                                       "expires_at": now + FILE_RETENTION})
+    else:
+        now = utcnow()
+        spec = ExportSpec.from_doc(job["request"]["spec"])
+        _update(store, export_job_id, {
+            "status": "completed", "progress": 100, "file_path": str(rendered.path),
+            "file_name": download_name(job["request"]["sourceName"], spec.format, now),
+            "file_size_bytes": rendered.size_bytes, "content_type": rendered.content_type,
+            "row_count": rendered.row_count, "completed_at": now, "expires_at": now + FILE_RETENTION})
+    with store.session() as session:
+        return session.get_export_job(None, export_job_id)  # type: ignore[return-value]
+
+
+def _render_job(store: RecordStore, exports_dir: Path, job: dict[str, Any]) -> RenderedFile:
+    spec = ExportSpec.from_doc(job["request"]["spec"])
+    module = module_of(store, job["account_id"], spec.module)
+    if module is None:
+        raise ModuleNotFound(f"Module not found: {spec.module!r} no longer exists")
+    frame = select_rows(store, job["account_id"], module, spec)
+    out = export_file_path(exports_dir, job)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    last = [time.monotonic(), 0]
+
+    def on_progress(fraction: float) -> None:
+        # The rows are selected before rendering starts; rendering is the other 90%.
+        percent = min(99, 10 + int(fraction * 89))
+        if percent > last[1] and time.monotonic() - last[0] >= PROGRESS_EVERY_SECONDS:
+            last[:] = [time.monotonic(), percent]
+            _update(store, job["export_job_id"], {"progress": percent})
+
+    _update(store, job["export_job_id"], {"progress": 10})
+    return render(frame, module, spec, out, on_progress=on_progress)
+
+
+def _update(store: RecordStore, export_job_id: str, changes: dict[str, Any]) -> None:
+    with store.session() as session:
+        session.update_export_job(export_job_id, changes)
+
+
+def expire_export_files(store: RecordStore, now: datetime | None = None) -> int:
+    """Removes the files of jobs past their 24 hours and marks the jobs `expired`; returns how many."""
+    now = now or utcnow()
+    with store.session() as session:
+        due = session.export_jobs_to_expire(now)
+    for job in due:
+        if job.get("file_path"):
+            Path(job["file_path"]).unlink(missing_ok=True)
+        _update(store, job["export_job_id"], {"status": "expired", "file_path": None})
+    return len(due)
+
+
+def export_job_view(job: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """The job as the document shows it, plus `rowCount`, `trigger`, `failure` and `sourceName`."""
+    done = job["status"] == "completed"
+    return {
+        "exportJobId": job["export_job_id"],
+        "accountId": job["account_id"],
+        "sourceId": job["source_id"],
+        "sourceType": job["source_type"],
+        "sourceName": job["request"].get("sourceName"),
+        "format": job["format"],
+        "status": job["status"],
+        "progress": job["progress"],
+        "fileName": job["file_name"],
+        "fileUrl": f"{base_url.rstrip('/')}/v1/export-jobs/{job['export_job_id']}/file" if done else None,
+        "fileSizeBytes": job["file_size_bytes"],
+        "contentType": job["content_type"],
+        "rowCount": job["row_count"],
+        "trigger": job["trigger"],
+        "failure": job["failure"],
+        "requestedDateTime": iso(job["requested_at"]),
+        "completedDateTime": iso(job["completed_at"]),
+        "expiresDateTime": iso(job["expires_at"]),
+    }

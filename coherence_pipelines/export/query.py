@@ -1,0 +1,147 @@
+"""The rows of an export: a module's records as typed columns, filtered, sorted and limited in polars.
+
+The store hands over (id, JSON, dates) once; everything after that is vectorised: decoding the JSON into
+typed columns, the filters, the sort and the limit. References come back as their targets' names.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from coherence_pipelines.errors import InvalidExportConfig
+from coherence_pipelines.execution.record_frame import decode, is_empty
+from coherence_pipelines.export.spec import ExportSpec, Filter
+from coherence_pipelines.modules import ModuleDef
+from coherence_pipelines.modules.fields import ADDRESS_PARTS, NUMERIC_TYPES
+from coherence_pipelines.store.base import StoreSession
+from coherence_pipelines.validation.booleans import WORDS
+
+_SYSTEM = {"id": "record_id", "createdDateTime": "created_at", "updatedDateTime": "updated_at"}
+ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def export_frame(session: StoreSession, account_id: str, module: ModuleDef, spec: ExportSpec) -> pl.DataFrame:
+    """The spec's columns (typed as the store keeps them; references as names) of the records it selects,
+    in its order. Ties in the sort break on the record id, so the same export gives the same file."""
+    raw = session.module_records(account_id, module.slug)
+    wanted = dict.fromkeys([*spec.columns, *(f.field for f in spec.filters), *([spec.sort_field] or [])])
+    slugs = [c for c in wanted if c and module.has_field(c)]
+    frame = raw.select(*(pl.col(src).alias(dst) for dst, src in _SYSTEM.items()))
+    if slugs:
+        frame = frame.hstack(decode(raw["data"], module, slugs))
+    frame = _with_reference_names(session, account_id, module, frame, slugs)
+    if spec.filters:
+        frame = frame.filter(pl.all_horizontal(_condition(frame, module, f) for f in spec.filters))
+    frame = _sorted(frame, module, spec)
+    if spec.limit is not None:
+        frame = frame.head(spec.limit)
+    return frame.select(spec.columns)
+
+
+def _with_reference_names(session: StoreSession, account_id: str, module: ModuleDef, frame: pl.DataFrame,
+                          slugs: list[str]) -> pl.DataFrame:
+    refs = [s for s in slugs if module.field(s).data_type == "reference"]  # type: ignore[union-attr]
+    if not refs or frame.is_empty():
+        return frame
+    ids = pl.concat([frame[s] for s in refs]).drop_nulls().unique().to_list()
+    names = session.display_names(account_id, ids)
+    # A target deleted since keeps its id in the record: the id is shown rather than nothing.
+    return frame.with_columns(pl.col(s).replace_strict(names, default=pl.col(s), return_dtype=pl.String)
+                              for s in refs)
+
+
+def _sorted(frame: pl.DataFrame, module: ModuleDef, spec: ExportSpec) -> pl.DataFrame:
+    desc = spec.sort_direction == "desc"
+    column = spec.sort_field or "createdDateTime"
+    dtype = frame.schema[column]
+    if isinstance(dtype, pl.List | pl.Struct):
+        key = _texts(pl.col(column), dtype).list.first()
+    elif dtype == pl.String:
+        key = pl.col(column).str.to_lowercase()
+    else:
+        key = pl.col(column)
+    return frame.sort([key, pl.col("id")], descending=[desc, desc], nulls_last=True)
+
+
+def _condition(frame: pl.DataFrame, module: ModuleDef, f: Filter) -> pl.Expr:
+    dtype = frame.schema[f.field]
+    col = pl.col(f.field)
+    if f.op == "is_empty":
+        return is_empty(col, dtype)
+    if f.op == "not_empty":
+        return ~is_empty(col, dtype)
+    field = module.field(f.field)
+    if field is not None and field.data_type in NUMERIC_TYPES and f.op != "contains":
+        return _compare(col, f, [_number(v, f) for v in _values(f)]).fill_null(f.op == "neq")
+    if dtype == pl.Boolean:
+        return _compare(col, f, [_boolean(v, f) for v in _values(f)]).fill_null(f.op == "neq")
+    values = [_text(v) for v in _values(f)]
+    if isinstance(dtype, pl.List | pl.Struct):
+        texts = _texts(col, dtype)
+        hit = texts.list.eval(_text_match(pl.element(), f.op, values)).list.any()
+        return ~hit.fill_null(False) if f.op == "neq" else hit.fill_null(False)
+    text = col.dt.strftime(ISO_DATETIME) if isinstance(dtype, pl.Datetime) else col.cast(pl.String)
+    if isinstance(dtype, pl.Datetime) and f.op in ("eq", "neq"):
+        # A date names a whole day: createdDateTime eq 2024-01-15 means any time that day.
+        hit = pl.any_horizontal(text.str.starts_with(v) for v in values)
+        return ~hit.fill_null(False) if f.op == "neq" else hit.fill_null(False)
+    hit = _text_match(text.str.to_lowercase(), f.op, values)
+    return ~hit.fill_null(False) if f.op == "neq" else hit.fill_null(False)
+
+
+def _text_match(text: pl.Expr, op: str, values: list[str]) -> pl.Expr:
+    lowered = [v.lower() for v in values]
+    if op in ("eq", "neq", "in"):
+        return text.is_in(lowered)
+    if op == "contains":
+        return text.str.contains(lowered[0], literal=True)
+    return {"gt": text > lowered[0], "gte": text >= lowered[0], "lt": text < lowered[0],
+            "lte": text <= lowered[0]}[op]
+
+
+def _compare(col: pl.Expr, f: Filter, values: list[Any]) -> pl.Expr:
+    if f.op in ("eq", "neq", "in"):
+        hit = col.is_in(values)
+        return ~hit if f.op == "neq" else hit
+    return {"gt": col > values[0], "gte": col >= values[0], "lt": col < values[0], "lte": col <= values[0]}[f.op]
+
+
+def _texts(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A list of lower-cased texts per cell: the values of a multi-value field, an address as one text."""
+    if isinstance(dtype, pl.Struct):
+        return pl.concat_list(pl.concat_str([col.struct.field(p) for p in ADDRESS_PARTS], separator=", ",
+                                            ignore_nulls=True).str.to_lowercase())
+    inner = dtype.inner  # type: ignore[attr-defined]
+    values = col.list.eval(pl.element().struct.field("value")) if isinstance(inner, pl.Struct) else col
+    return values.list.eval(pl.element().str.to_lowercase())
+
+
+def _values(f: Filter) -> list[Any]:
+    return list(f.value) if f.op == "in" else [f.value]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime(ISO_DATETIME)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _number(value: Any, f: Filter) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidExportConfig(f"filter on {f.field!r}: {value!r} is not a number") from None
+
+
+def _boolean(value: Any, f: Filter) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = WORDS.get(str(value).strip().lower())
+    if word is None:
+        raise InvalidExportConfig(f"filter on {f.field!r}: {value!r} is not a yes/no value")
+    return word
