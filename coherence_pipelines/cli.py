@@ -113,5 +113,44 @@ def import_file(file: Path, module_slug: str, account: str, mapping: str, duplic
     click.echo(json.dumps(result))
 
 
+@main.command("export")
+@click.option("--module", "module_slug", help="The module to export (or --report).")
+@click.option("--report", "report_id", help="A saved report to export instead of a whole module.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "pdf"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <module>-export-<date>.<fmt>")
+@click.option("--columns", help="Comma-separated field slugs (default: name, owner, dates)")
+@click.option("--limit", type=int)
+@click.option("--sort", "sort_field", help="Field to sort by")
+@click.option("--desc", is_flag=True, help="Sort descending")
+@click.option("--title", help="PDF title")
+@click.option("--account", default="default", show_default=True)
+def export(module_slug: str | None, report_id: str | None, fmt: str, out: Path | None, columns: str | None,
+           limit: int | None, sort_field: str | None, desc: bool, title: str | None, account: str) -> None:
+    """Export records to CSV or PDF straight from the store; prints a JSON summary on the last line."""
+    from coherence_pipelines.cli_export import run_export
+
+    if bool(module_slug) == bool(report_id):
+        raise click.UsageError("name exactly one of --module and --report")
+    config = {"columns": [c.strip() for c in columns.split(",") if c.strip()] if columns else None, "limit": limit,
+              "sortField": sort_field, "sortDirection": ("desc" if desc else "asc") if sort_field else None,
+              "title": title}
+    try:
+        result = run_export(open_store(get_settings()), account, fmt, module_slug=module_slug, report_id=report_id,
+                            out=out, config={k: v for k, v in config.items() if v is not None})
+    except CoherenceError as exc:
+        click.echo(json.dumps({"success": False, "error": exc.to_dict()}))
+        sys.exit(1)
+    click.echo(json.dumps(result))
+
+
+@main.command()
+@click.option("--account", default="demo", show_default=True)
+def demo(account: str) -> None:
+    """Fill the store with a demo account: accounts, contacts, deals and a saved report."""
+    from coherence_pipelines.cli_demo import fill_demo
+
+    click.echo(json.dumps(fill_demo(open_store(get_settings()), account)))
+
+
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from csv import reader as csv_reader
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,41 @@ def test_import_errors_exit_non_zero_with_a_json_error(cli, store: RecordStore, 
     body = json.loads(last_line(result.stdout))
     assert body["success"] is False and body["error"]["code"] == code and body["error"]["message"]
     assert contacts(store, "acme") == []
+
+
+# export and demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_then_export_a_module_and_a_report(cli, store: RecordStore, tmp_path: Path) -> None:
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    demo = json.loads(last_line(result.output))
+    assert demo["records"] == {"accounts": 15, "contacts": 300, "deals": 80} and len(demo["reports"]) == 2
+    out = tmp_path / "people.csv"
+    result = cli("export", "--module", "contacts", "--account", "demo", "--columns", "displayName,email,account",
+                 "--limit", "5", "--sort", "displayName", "--desc", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(last_line(result.output))
+    assert summary["rows"] == 5 and summary["bytes"] == out.stat().st_size
+    rows = list(csv_reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["Name", "Email", "Account"] and len(rows) == 6
+    names = [r[0] for r in rows[1:]]
+    assert names == sorted(names, key=str.lower, reverse=True)
+    assert all(r[2] for r in rows[1:])  # references come out as the account's name
+
+    report_out = tmp_path / "deals.csv"
+    result = cli("export", "--report", demo["reports"][1], "--account", "demo", "--out", str(report_out))
+    assert result.exit_code == 0, result.output
+    deals = list(csv_reader(report_out.read_text(encoding="utf-8-sig").splitlines()))
+    assert deals[0] == ["Deal Name", "Amount", "Stage", "Account", "Close Date"]
+    assert {r[2] for r in deals[1:]} <= {"Prospecting", "Qualification", "Proposal", "Negotiation"}
+
+
+def test_export_errors_exit_non_zero(cli, store: RecordStore) -> None:
+    cli("demo")
+    result = cli("export", "--module", "contacts", "--account", "demo", "--columns", "nope")
+    assert result.exit_code == 1 and json.loads(last_line(result.output))["error"]["code"] == "INVALID_EXPORT_CONFIG"
+    result = cli("export", "--module", "contacts", "--account", "nobody")
+    assert result.exit_code == 1
+    result = cli("export", "--account", "demo")
+    assert result.exit_code == 2 and "exactly one" in result.output

@@ -79,6 +79,10 @@ class StoreSession(ABC):
 
     # records
     @abstractmethod
+    def lock_modules(self, account_id: str, modules: list[str]) -> None:
+        """Hold, until this session ends, the turn to match and write records of these modules of the account:
+        concurrent imports into one module take turns chunk by chunk, so two never both create one person."""
+    @abstractmethod
     def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame,
                      fields: list[MatchField]) -> pl.DataFrame:
         """incoming(id, data JSON) -> (_row, record_id, candidates): rows matching a record on every field."""
@@ -123,6 +127,10 @@ class StoreSession(ABC):
     def completed_imports_since(self, since: datetime) -> list[dict[str, Any]]:
         """(job_id, account_id, module, completed_at) of imports completed after `since`, oldest first,
         across accounts (the report-refresh sensor watches them)."""
+
+    @abstractmethod
+    def upload_ids_in_use(self) -> set[str]:
+        """Upload ids that pending or processing import jobs still read (cleanup must keep them)."""
 
     # exports: the records an export reads, saved reports, export jobs
     @abstractmethod

@@ -22,6 +22,11 @@ class ExportTables:
         return self._rows("SELECT job_id, account_id, module, completed_at FROM import_jobs "
                           "WHERE status = 'completed' AND completed_at > ? ORDER BY completed_at, job_id", [since])
 
+    def upload_ids_in_use(self) -> set[str]:
+        rows = self.con.execute("SELECT DISTINCT upload_id FROM import_jobs WHERE upload_id IS NOT NULL "
+                                "AND status IN ('pending', 'processing')").fetchall()
+        return {r[0] for r in rows}
+
     def module_records(self, account_id: str, module: str) -> pl.DataFrame:
         return self.con.sql("SELECT record_id, data::VARCHAR AS data, created_at, updated_at FROM records "
                             "WHERE account_id = $account AND module = $module",
