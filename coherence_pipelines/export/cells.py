@@ -17,8 +17,9 @@ from coherence_pipelines.export.query import ISO_DATETIME
 from coherence_pipelines.export.spec import ExportSpec
 from coherence_pipelines.modules import ModuleDef
 from coherence_pipelines.modules.fields import ADDRESS_PARTS, NUMERIC_TYPES
+from coherence_pipelines.validation.formula_guard import FORMULA_CHARS
 
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START = r"^[=+\-@\t\r]"  # validation.formula_guard.FORMULA_CHARS, as a regex
 ADDRESS_PART_LABELS = {"street": "Street", "street2": "Street 2", "city": "City", "state": "State",
                        "zip": "Zip", "country": "Country"}
 LIST_SEPARATOR = "; "
@@ -52,7 +53,7 @@ def neutralised(expr: pl.Expr) -> pl.Expr:
 
 
 def neutralised_text(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text[:1] and text[0] in FORMULA_CHARS else text
 
 
 def _cells(column: str, dtype: pl.DataType, module: ModuleDef, spec: ExportSpec,

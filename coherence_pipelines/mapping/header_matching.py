@@ -1,231 +1,86 @@
 """Header similarity: what a column's header says about the field it belongs to.
 
-Per module, an index of normalised phrases (each field's label, its slug split at camelCase, and the
-synonyms of synonyms.yaml) is built once. A header is then scored, best first, by:
+A header is tokenised like the vocabulary (vocabulary.py); a leading "<Entity> - " is read for the record
+it names ("Person - Email - Work" in contacts: the email; "Organization - Name" in contacts: the account;
+"Organization - Address - City" in contacts: nothing) and a "Custom Field - " wrapper dropped. The header
+is then read as, first hit wins:
 
-1. an exact phrase (label/slug 0.98, synonym 0.95, weak synonym as listed);
-2. a value-type word plus an exact phrase of a multi-value field ("Work Phone", "E-Mail privat");
-3. an address-set prefix or suffix plus an address part ("MailingCity", "Ville de facturation");
-4. a phrase whose words all occur in the header, the other words harmless ("Primary Email": 0.8-0.85);
-5. a fuzzy match (rapidfuzz token_sort_ratio >= 80, headers of 6+ characters): 0.6 at 80 .. 0.9 at 100.
-(4 and 5 only when the header is no exact phrase: "Country" must not also be a fuzzy "County".)
-
-A second try drops digits and filler words ("E-mail 1 - Value" -> "email") at 0.97 of the score.
-Headers naming a type or label ("Phone 1 - Type") or an internal id ("Record ID") get no header match.
+1. a phrase that names nothing we keep ("Nickname", "Gender", "E-mail Type") or an id ("Account Number"):
+   no suggestion;
+2. a field's phrase: its label or slug (0.98), a synonym (0.95 or its weak confidence), also without the
+   header's digits and filler words (x0.97: "E-mail 1 - Value") unless it is a numbered free field
+   ("User 1", "Custom Field 3");
+3. nothing, when a word says the column holds someone else's details, a type or label, an id, or a part
+   of an address we have no place for ("Assistant's Phone", "Phone 1 - Type", "Record ID", "PO Box");
+4. all of these, the best kept per target:
+   - two phrases of one field side by side ("Job title / role");
+   - a negated channel: the opt-out ("Do not allow Emails");
+   - an email or phone with a qualifier giving its type ("Work Phone", "Telefon (privat 2)", "Cell");
+     a qualifier alone ("Ufficio", "Particular") is a phone or email of that type only if the values
+     say so (a "typeword" candidate, see suggest.py);
+   - an address part with its set and number (address_parts.py);
+   - a phrase whose words all occur in the header, the other words harmless ("Primary Email": 0.8-0.85)
+     or naming an address set ("billing_first_name");
+5. a fuzzy match when nothing else is sure: rapidfuzz ratio of word-sorted strings >= 80, every word a
+   typo of its counterpart, headers of 6+ characters (7 for one word): 0.6 .. 0.9.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from coherence_pipelines.mapping.address_parts import LEARNED_SET_PREFIX, SET_ONLY_CLASSES, address_candidates
+from coherence_pipelines.mapping.field_index import (
+    FUZZY_MIN_LENGTH,
+    STRIPPED_FACTOR,
+    Candidate,
+    FieldInfo,
+    ModuleIndex,
+    Target,
+    build_index,
+    module_signature,
+    put,
+)
 from coherence_pipelines.mapping.text import normalize
-from coherence_pipelines.mapping.vocabulary import SYNONYM_CONFIDENCE, vocabulary
+from coherence_pipelines.mapping.vocabulary import SYNONYM_CONFIDENCE, Vocabulary, clear_token_cache, vocabulary
 from coherence_pipelines.modules.fields import MULTI_VALUE_TYPES, ModuleDef
 
-LABEL_CONFIDENCE = 0.98
-ADDRESS_LABEL_CONFIDENCE = 0.85   # "Address" alone: most likely the street line (or a whole address)
 STANDALONE_CONFIDENCE = 0.93      # "Mobile", "Cell", "Handy"
+FAX_CONFIDENCE = 0.9
+NUMBER_CONFIDENCE = 0.85          # "Work number", "Home No."
+TYPEWORD_CONFIDENCE = 0.5         # "Ufficio", "Particular": a phone of that type only if the values say so
+ENTITY_NAME_CONFIDENCE = 0.9      # "Organization - Name" in a contacts file: the account
 QUALIFIED_FACTOR = 0.98           # "Work Phone": the phrase's score times this
-PREFIXED_FACTOR = 0.97            # "Billing City"
-STRIPPED_FACTOR = 0.97            # the second try without digits and filler words
+MIXED_FACTOR = 0.9                # "Work Home Phone": two kinds, the first taken
 SUBSET_MULTI = 0.85               # a several-word phrase inside a longer header
 SUBSET_SINGLE = 0.8               # a one-word phrase inside a longer header
 SUBSET_STEP = 0.05                # less per further extra word
 FUZZY_CUTOFF = 80.0
-FUZZY_MIN_LENGTH = 6
-
-
-@dataclass(frozen=True)
-class Target:
-    field: str
-    value_type: str | None = None
-    address_part: str | None = None
-
-
-@dataclass
-class Candidate:
-    field: str
-    confidence: float
-    value_type: str | None = None
-    address_part: str | None = None
-    address_set: str | None = None   # the prefix naming the address set ("billing"), None when unprefixed
-    source: str = "header"           # "header" or "values"
-
-    @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        return (self.field, self.value_type, self.address_part)
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    slug: str
-    data_type: str
-    value_types: tuple[str, ...]
-    options: tuple[str, ...]          # normalised
-    open_options: bool
-    target_module: str | None
-    opt_out: bool                     # a boolean that records an opt-out
-
-
-@dataclass
-class ModuleIndex:
-    slug: str
-    fields: dict[str, FieldInfo]
-    exact: dict[str, dict[Target, float]] = field(default_factory=dict)
-    phrases: list[str] = field(default_factory=list)
-    phrase_tokens: dict[str, frozenset[str]] = field(default_factory=dict)
-    by_token: dict[str, list[str]] = field(default_factory=dict)
-    fuzzy_choices: list[str] = field(default_factory=list)          # phrases with their words sorted
-    fuzzy_phrases: dict[str, list[str]] = field(default_factory=dict)  # sorted form -> phrases
-
-    def add(self, phrase: str, target: Target, conf: float) -> None:
-        if not phrase:
-            return
-        targets = self.exact.setdefault(phrase, {})
-        targets[target] = max(targets.get(target, 0.0), conf)
-
-    def finish(self) -> None:
-        self.phrases = sorted(self.exact)
-        for phrase in self.phrases:
-            tokens = frozenset(phrase.split())
-            self.phrase_tokens[phrase] = tokens
-            for tok in tokens:
-                self.by_token.setdefault(tok, []).append(phrase)
-            if len(phrase) >= FUZZY_MIN_LENGTH - 1:
-                self.fuzzy_phrases.setdefault(" ".join(sorted(phrase.split())), []).append(phrase)
-        self.fuzzy_choices = sorted(self.fuzzy_phrases)
-
-    def fields_of_type(self, data_type: str) -> list[str]:
-        return [f.slug for f in self.fields.values() if f.data_type == data_type]
+FUZZY_WORD_CUTOFF = 75.0
+FUZZY_MIN_WORD = 7                # a header of one word
+FUZZY_UNLESS = 0.6                # no fuzzy guesses beside a candidate this sure
+OTHER_SET_FACTOR = 0.9            # "shipping_first_name" beside "billing_first_name"
+OPT_OUT_CONFIDENCE = 0.85         # "Do not allow Emails", "No newsletter"
+NUMBER_WORDS = frozenset({"number", "nummer", "numero", "no", "nr", "num"})
+_ENTITY = re.compile(r"^\s*([^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){0,2})\s*[-–:]\s+(\S.*)$")
 
 
 @dataclass
 class HeaderResult:
     normalized: str
     candidates: list[Candidate]
-    blocked: str | None = None        # "type" or "id": the header holds no field's values
+    blocked: str | None = None        # why the header holds no field's values ("none", "type", "id", ...)
     bare_name: bool = False           # a lone "Name"/"Nom"/"Nombre"
 
 
-def module_signature(module: ModuleDef) -> tuple:
-    return (module.slug, tuple((f.slug, f.label, f.data_type, f.value_types, f.options, f.open_options,
-                                f.target_module) for f in module.fields))
-
-
-def module_index(module: ModuleDef) -> ModuleIndex:
-    return _build_index(module_signature(module))
-
-
-@cache
-def _build_index(signature: tuple) -> ModuleIndex:
-    voc = vocabulary()
-    module_slug, field_rows = signature
-    infos: dict[str, FieldInfo] = {}
-    for slug, label, data_type, value_types, options, open_options, target in field_rows:
-        label_n, slug_n = normalize(label), normalize(slug)
-        opt_out = data_type == "boolean" and any(
-            "opt out" in s or "optout" in s or "unsubscrib" in s for s in (label_n, slug_n))
-        infos[slug] = FieldInfo(slug, data_type, tuple(value_types),
-                                tuple(normalize(o) for o in options), open_options, target, opt_out)
-    index = ModuleIndex(slug=module_slug, fields=infos)
-    module_voc = voc.modules.get(module_slug, {})
-    for slug, label, data_type, value_types, _options, _open, _target in field_rows:
-        if data_type == "address":
-            for phrase in (normalize(label), normalize(slug)):
-                index.add(phrase, Target(slug, address_part="street"), ADDRESS_LABEL_CONFIDENCE)
-            for part, phrases in voc.address_parts.items():
-                for phrase, conf in phrases.items():
-                    index.add(phrase, Target(slug, address_part=part), conf)
-            continue
-        target = Target(slug)
-        for phrase in (normalize(label), normalize(slug)):
-            index.add(phrase, target, LABEL_CONFIDENCE)
-        phrases = dict(voc.fields.get(slug, {}))
-        phrases.update(module_voc.get(slug, {}))
-        if data_type in voc.types:
-            for phrase, conf in voc.types[data_type].items():
-                phrases.setdefault(phrase, conf)
-        for phrase, conf in phrases.items():
-            index.add(phrase, target, conf)
-        if data_type in MULTI_VALUE_TYPES:
-            for phrase, value_type in voc.standalone_value_types.get(data_type, {}).items():
-                if value_type in value_types:
-                    conf = STANDALONE_CONFIDENCE if value_type != "Fax" else 0.9
-                    index.add(phrase, Target(slug, value_type=value_type), conf)
-    index.finish()
-    return index
-
-
-def _put(cands: dict, target: Target, conf: float, address_set: str | None = None) -> None:
-    key = (target.field, target.value_type, target.address_part)
-    old = cands.get(key)
-    if old is None or conf > old.confidence:
-        cands[key] = Candidate(target.field, conf, target.value_type, target.address_part, address_set)
-
-
-def _has_word(text: str, words: frozenset[str]) -> bool:
-    padded = f" {text} "
-    return any(f" {w} " in padded for w in words)
-
-
-def _qualified(index: ModuleIndex, tokens: list[str], cands: dict, mult: float) -> None:
-    """Multi-value fields: a value-type word plus the field's phrase ("Work Phone", "Email (privat)")."""
-    voc = vocabulary()
-    for data_type in MULTI_VALUE_TYPES:
-        slugs = index.fields_of_type(data_type)
-        words = voc.value_types.get(data_type, {})
-        if not slugs or not words:
-            continue
-        found = {tok: words[tok] for tok in tokens if tok in words}
-        if not found:
-            continue
-        standalone = voc.standalone_value_types.get(data_type, {})
-        kinds = set(found.values())
-        if len(kinds) > 1:
-            # "Work Cell", "Business Fax": the specific word (Mobile, Fax) decides
-            specific = {found[t] for t in found if t in standalone}
-            if len(specific) != 1:
-                continue
-            kind = specific.pop()
-            factor = 0.9
-        else:
-            kind = kinds.pop()
-            factor = QUALIFIED_FACTOR
-        rest = [t for t in tokens if t not in found and t not in voc.filler]
-        if not rest:
-            if not any(t in standalone for t in found):
-                continue  # "Work", "Home" alone say nothing about the field
-            for slug in slugs:
-                if kind in index.fields[slug].value_types:
-                    _put(cands, Target(slug, kind), STANDALONE_CONFIDENCE * factor * mult)
-            continue
-        for target, conf in _lookup(index, rest):
-            info = index.fields[target.field]
-            if info.data_type == data_type and kind in info.value_types and target.address_part is None:
-                _put(cands, Target(target.field, kind), conf * factor * mult)
-
-
-def _prefixed(index: ModuleIndex, tokens: list[str], cands: dict, mult: float) -> None:
-    """Address parts behind a set prefix or suffix: "Billing City", "MailingStreet", "City (Shipping)"."""
-    voc = vocabulary()
-    if len(tokens) < 2 or not index.fields_of_type("address"):
-        return
-    for pos in (0, len(tokens) - 1):
-        prefix = tokens[pos]
-        if prefix not in voc.address_prefixes:
-            continue
-        rest = [t for i, t in enumerate(tokens) if i != pos and t not in voc.filler]
-        for target, conf in _lookup(index, rest):
-            if target.address_part is not None:
-                _put(cands, target, conf * PREFIXED_FACTOR * mult, address_set=prefix)
-
-
-def _subset_matches(index: ModuleIndex, tokens: list[str]) -> Iterator[tuple[Target, float]]:
-    """Known phrases whose words all occur in the header, the other words harmless ("Primary Email")."""
+def _subset_matches(index: ModuleIndex, tokens: Iterable[str]) -> Iterator[tuple[Target, float]]:
+    """Known phrases whose words all occur in the header, the other words harmless ("Primary Email") or
+    naming the address set the value belongs to ("billing_first_name": the shipping one is less likely)."""
     voc = vocabulary()
     header_tokens = frozenset(tokens)
     seen: set[str] = set()
@@ -238,41 +93,176 @@ def _subset_matches(index: ModuleIndex, tokens: list[str]) -> Iterator[tuple[Tar
             if not ptoks < header_tokens:
                 continue
             extras = header_tokens - ptoks
-            if not extras <= voc.harmless:
+            set_words = {t for t in extras if voc.qualifiers.get(t) in SET_ONLY_CLASSES}
+            if not extras - set_words <= voc.harmless:
                 continue
             base = SUBSET_MULTI if len(ptoks) > 1 else SUBSET_SINGLE
-            base -= SUBSET_STEP * (len(extras) - 1)
+            base -= SUBSET_STEP * (len(extras - set_words) - (0 if set_words else 1))
+            if any(voc.qualifiers[t] not in voc.preferred_sets for t in set_words):
+                base *= OTHER_SET_FACTOR
             for target, conf in index.exact[phrase].items():
                 yield target, base * min(1.0, conf / SYNONYM_CONFIDENCE)
 
 
-def _subset(index: ModuleIndex, tokens: list[str], cands: dict, mult: float) -> None:
-    for target, conf in _subset_matches(index, tokens):
-        _put(cands, target, conf * mult)
+def _alternatives(index: ModuleIndex, core: list[str]) -> dict[Target, float]:
+    """"Job title / role", "Notes / comments": two phrases of the same field side by side."""
+    found: dict[Target, float] = {}
+    for i in range(1, len(core)):
+        first, second = index.exact.get(" ".join(core[:i])), index.exact.get(" ".join(core[i:]))
+        if first and second:
+            for target in first.keys() & second.keys():
+                if target.address_part is None:  # "Address 1: Street": a part of a numbered set, not a pair
+                    found[target] = min(first[target], second[target]) * STRIPPED_FACTOR
+    return found
 
 
-def _lookup(index: ModuleIndex, tokens: list[str]) -> Iterable[tuple[Target, float]]:
-    """The targets of a header part: its exact phrase, else phrases inside it ("Person - Email")."""
+def _lookup(index: ModuleIndex, tokens: list[str]) -> dict[Target, float]:
+    """The targets of a header part: its exact phrase, the phrase without harmless words, else phrases
+    inside it."""
+    voc = vocabulary()
     exact = index.exact.get(" ".join(tokens))
     if exact:
-        return exact.items()
+        return dict(exact)
+    meaningful = [t for t in tokens if t not in voc.harmless]
+    if meaningful and meaningful != tokens:
+        exact = index.exact.get(" ".join(meaningful))
+        if exact:
+            return {t: c * STRIPPED_FACTOR for t, c in exact.items()}
     best: dict[Target, float] = {}
     for target, conf in _subset_matches(index, tokens):
         best[target] = max(best.get(target, 0.0), conf)
-    return best.items()
+    return best
 
 
-def _fuzzy(index: ModuleIndex, text: str, cands: dict, mult: float) -> None:
-    """rapidfuzz ratio on word-sorted strings (token_sort_ratio, with the choices sorted once)."""
-    if len(text) < FUZZY_MIN_LENGTH:
-        return
+def _value_type(voc: Vocabulary, info: FieldInfo, kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    for value_type in voc.value_types.get(info.data_type, {}).get(kind, ()):
+        if value_type in info.value_types:
+            return value_type
+    return None
+
+
+def _kind(voc: Vocabulary, classes: list[str], data_type: str) -> tuple[str | None, float]:
+    """The qualifier class that types an email or phone, and how sure that is."""
+    relevant = [c for c in classes if c in voc.value_types.get(data_type, {})]
+    if not relevant:
+        return None, 1.0
+    specific = [c for c in relevant if c in voc.specific_classes]  # "Work Cell": a mobile
+    return (specific or relevant)[0], (QUALIFIED_FACTOR if len(set(relevant)) == 1 else MIXED_FACTOR)
+
+
+def _multi_value(index: ModuleIndex, core: list[str], had_number_word: bool, cands: dict) -> None:
+    """Emails and phones with their qualifier: "Work Phone", "E-Mail (privat)", "Cell", "Work number"."""
+    voc = vocabulary()
+    classes = [voc.qualifiers[t] for t in core if t in voc.qualifiers]
+    rest = [t for t in core if t not in voc.qualifiers]
+    # "Default Address Phone": the address words say where, not what (but "Email Address" is a phrase)
+    if not index.exact.get(" ".join(rest)):
+        rest = [t for t in rest if t not in voc.containers]
+    meaningful = [t for t in rest if t not in voc.harmless]
+    for data_type in MULTI_VALUE_TYPES:
+        slugs = index.fields_of_type(data_type)
+        if not slugs:
+            continue
+        kind, factor = _kind(voc, classes, data_type)
+        if meaningful:
+            for target, conf in _lookup(index, rest).items():
+                info = index.fields[target.field]
+                if info.data_type == data_type and target.address_part is None:
+                    value_type = _value_type(voc, info, kind)
+                    put(cands, Candidate(target.field, conf * (factor if value_type else 1.0), value_type))
+            continue
+        if kind is None:
+            continue
+        for slug in slugs:
+            info = index.fields[slug]
+            value_type = _value_type(voc, info, kind)
+            if value_type is None:
+                continue
+            if kind in voc.specific_classes:
+                conf = FAX_CONFIDENCE if kind == "fax" else STANDALONE_CONFIDENCE
+                put(cands, Candidate(slug, conf * factor, value_type))
+            elif had_number_word and data_type == "phone":
+                put(cands, Candidate(slug, NUMBER_CONFIDENCE * factor, value_type))
+            else:
+                put(cands, Candidate(slug, TYPEWORD_CONFIDENCE, value_type, source="typeword"))
+
+
+def _typo_of(query: str, choice: str) -> bool:
+    """Every word a typo of its counterpart ("adress line 2" / "address line 2", not "email sent" / "email not")."""
+    words, others = query.split(), choice.split()
+    return len(words) == len(others) and all(
+        a == b or fuzz.ratio(a, b) >= FUZZY_WORD_CUTOFF for a, b in zip(words, others, strict=True))
+
+
+def _fuzzy(index: ModuleIndex, text: str, cands: dict) -> None:
+    """rapidfuzz ratio on word-sorted strings (token_sort_ratio, with the choices sorted once), word by word a
+    typo."""
+    if len(text) < FUZZY_MIN_LENGTH or (" " not in text and len(text) < FUZZY_MIN_WORD):
+        return  # "Agence" is no typo of "Agente": one short word differs in meaning, not spelling
     query = " ".join(sorted(text.split()))
     for choice, score, _ in process.extract(query, index.fuzzy_choices, scorer=fuzz.ratio, limit=8,
                                             score_cutoff=FUZZY_CUTOFF):
+        if not _typo_of(query, choice):
+            continue
         base = 0.9 - (100.0 - score) * 0.015
         for phrase in index.fuzzy_phrases[choice]:
             for target, conf in index.exact[phrase].items():
-                _put(cands, target, base * min(1.0, conf / SYNONYM_CONFIDENCE) * mult)
+                put(cands, Candidate(target.field, base * min(1.0, conf / SYNONYM_CONFIDENCE),
+                                      target.value_type, target.address_part))
+
+
+def _opt_out(index: ModuleIndex, tokens: tuple[str, ...], cands: dict) -> None:
+    """"Do not allow Emails", "Keine Werbung", "Newsletter: non": a negated channel is the opt-out."""
+    voc = vocabulary()
+    if any(t in voc.opt_out for t in tokens) and any(t in voc.opt_out_subjects for t in tokens):
+        for f in index.fields.values():
+            if f.opt_out:
+                put(cands, Candidate(f.slug, OPT_OUT_CONFIDENCE))
+
+
+def _from_exact(targets: dict[Target, float], mult: float) -> list[Candidate]:
+    return [Candidate(t.field, c * mult, t.value_type, t.address_part) for t, c in targets.items()]
+
+
+def _split_entity(header: str) -> tuple[str | None, str]:
+    """("contacts", "Email - Work") for "Person - Email - Work"; (None, "Company") for "Custom Field - Company";
+    (None, header) without such a prefix."""
+    m = _ENTITY.match(header)
+    if m:
+        voc = vocabulary()
+        prefix = voc.phrase(m.group(1))
+        if prefix in voc.wrapper_prefixes:
+            return None, m.group(2)
+        module = voc.entity_prefixes.get(prefix)
+        if module is not None:
+            return module, m.group(2)
+    return None, header
+
+
+def _other_entity(index: ModuleIndex, entity: str, core_text: str) -> HeaderResult:
+    """A column about another module's record: its name is the reference to it, the rest is not ours."""
+    voc = vocabulary()
+    named = core_text in voc.bare_names or core_text in {"title", "name", "full name", "organization",
+                                                         "organisation", "company"}
+    refs = [f.slug for f in index.fields.values() if f.data_type == "reference" and f.target_module == entity]
+    if named and refs:
+        return HeaderResult(core_text, [Candidate(refs[0], ENTITY_NAME_CONFIDENCE)])
+    return HeaderResult(core_text, [], blocked="entity")
+
+
+def _blocked(voc: Vocabulary, tokens: tuple[str, ...], core: list[str]) -> str | None:
+    if any(t in voc.block_words for t in tokens):
+        return "block"
+    if any(t in voc.type_holders for t in tokens):
+        return "type"
+    if core and core[-1] in voc.id_words:
+        return "id"
+    rest = [t for t in core if t not in voc.containers and t not in voc.qualifiers and t not in voc.harmless]
+    if rest and " ".join(rest) in voc.address_ignore:
+        return "ignore"
+    return None
 
 
 def match_header(module: ModuleDef, header: str, signature: tuple | None = None) -> HeaderResult:
@@ -282,38 +272,62 @@ def match_header(module: ModuleDef, header: str, signature: tuple | None = None)
 
 @lru_cache(maxsize=16384)
 def _match_header(signature: tuple, header: str) -> HeaderResult:
-    index = _build_index(signature)
+    index = build_index(signature)
     voc = vocabulary()
-    norm = normalize(header)
-    tokens = norm.split()
+    entity, body = _split_entity(str(header))
+    tokens = voc.tokens(body)
+    text = " ".join(tokens)
+    core = [t for t in tokens if not t.isdigit() and t not in voc.filler]
+    core_text = " ".join(core)
     if not tokens:
-        return HeaderResult(norm, [])
+        return HeaderResult(text, [])
+    if entity is not None and entity != index.slug:
+        return _other_entity(index, entity, core_text)
+    bare = core_text in voc.bare_names
+    if text in voc.none_phrases or core_text in voc.none_phrases:
+        return HeaderResult(text, [], blocked="none")
+    if text in voc.id_phrases or core_text in voc.id_phrases:  # before "Account Number" reads as "Account"
+        return HeaderResult(text, [], blocked="id")
+    exact = index.exact.get(text)
+    if exact:
+        return _finish(index, text, _from_exact(exact, 1.0), bare)
+    has_digit = len(core) < len([t for t in tokens if t not in voc.filler])
+    if has_digit and core and all(t in voc.custom_words for t in core):
+        return HeaderResult(text, [], blocked="custom")
+    exact = index.exact.get(core_text) if core_text != text else None
+    if exact and not (has_digit and any(t.address_part for t in exact)):  # "Street Address 2": a line number
+        return _finish(index, text, _from_exact(exact, STRIPPED_FACTOR), bare)
+    blocked = _blocked(voc, tokens, core)
+    if blocked:
+        return HeaderResult(text, [], blocked=blocked)
     cands: dict = {}
-    for target, conf in index.exact.get(norm, {}).items():
-        _put(cands, target, conf)
-    stripped = [t for t in tokens if not t.isdigit() and t not in voc.filler]
-    bare = norm in voc.bare_names or " ".join(stripped) in voc.bare_names
-    if not cands:
-        if any(t in voc.type_holders for t in tokens):
-            return HeaderResult(norm, [], blocked="type")
-        if tokens[-1] in voc.id_words or norm in voc.id_words:
-            return HeaderResult(norm, [], blocked="id")
-    exact_hit = bool(cands)  # the header is a known phrase: no partial or fuzzy guesses beside it
-    variants = [(tokens, 1.0)]
-    if stripped and stripped != tokens:
-        variants.append((stripped, STRIPPED_FACTOR))
-    for toks, mult in variants:
-        text = " ".join(toks)
-        if mult != 1.0:
-            for target, conf in index.exact.get(text, {}).items():
-                _put(cands, target, conf * mult)
-        _qualified(index, toks, cands, mult)
-        _prefixed(index, toks, cands, mult)
-        if not exact_hit:
-            _subset(index, toks, cands, mult)
-            _fuzzy(index, text, cands, mult)
-    if _has_word(norm, voc.opt_in) and not _has_word(norm, voc.opt_out):
+    for target, conf in _alternatives(index, core).items():
+        put(cands, Candidate(target.field, conf, target.value_type, target.address_part))
+    _opt_out(index, tokens, cands)
+    _multi_value(index, core, any(t in NUMBER_WORDS for t in tokens), cands)
+    address_candidates(index, tokens, cands)
+    for target, conf in _subset_matches(index, core):
+        if target.address_part is None:  # address parts come with their set and number
+            put(cands, Candidate(target.field, conf, target.value_type, target.address_part))
+    # a typo may also read as a set of its own ("Adress Line 2": "adress" naming a set): try both
+    if not any(c.confidence >= FUZZY_UNLESS and not (c.address_set or "").startswith(LEARNED_SET_PREFIX)
+               for c in cands.values()):
+        _fuzzy(index, text, cands)
+    return _finish(index, text, list(cands.values()), bare)
+
+
+def _finish(index: ModuleIndex, text: str, cands: list[Candidate], bare: bool) -> HeaderResult:
+    voc = vocabulary()
+    padded = f" {text} "
+    if any(f" {w} " in padded for w in voc.opt_in) and not any(f" {w} " in padded for w in voc.opt_out):
         # "Accepts Email Marketing" is the opposite of an opt-out
-        cands = {k: c for k, c in cands.items() if not index.fields[c.field].opt_out}
-    ordered = sorted(cands.values(), key=lambda c: -c.confidence)
-    return HeaderResult(norm, ordered, bare_name=bare)
+        cands = [c for c in cands if not index.fields[c.field].opt_out]
+    cands.sort(key=lambda c: -c.confidence)
+    return HeaderResult(text, cands, bare_name=bare)
+
+
+def clear_header_cache() -> None:
+    """Forget every matched header, so the next call matches them afresh (for timing)."""
+    _match_header.cache_clear()
+    clear_token_cache()
+    normalize.cache_clear()

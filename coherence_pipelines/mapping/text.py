@@ -11,7 +11,7 @@ _CAMEL_ACRONYM = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")     # "URLField" -> "UR
 _LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=[0-9])")        # "Address1" -> "Address 1"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Words that camelCase splitting or hyphens break apart: "E-mail" -> "email", "LinkedIn" -> "linkedin".
-_REJOIN = re.compile(r"\b(e) (mail)|\b(linked) (in)\b")
+_REJOIN = re.compile(r"\b(e) (mail)|\b(linked) (in)\b|\b(whats) (app)\b")
 
 
 @lru_cache(maxsize=8192)

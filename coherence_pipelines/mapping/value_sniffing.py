@@ -1,7 +1,9 @@
 """What a column's sample values look like, and what that says about a field.
 
 `profile_values` measures the share of a column's non-empty sample values that are emails, phone-like,
-URLs, LinkedIn profile URLs, dates, amounts (and size bands such as "11-50") and yes/no booleans.
+URLs, LinkedIn profile URLs, dates (also a birthday's "12/10"), amounts ("R$ 1.200,00", "45 Mio. €", and
+size bands such as "11-50"), yes/no booleans, salutations ("Mr.", "Mme", "Dott.ssa") and statuses of orders,
+payments or subscriptions ("paid", "past_due", "Inaktiv").
 `adjust` raises a header match the values confirm and lowers one they contradict (a "Phone" column
 full of emails); `value_candidates` proposes a field from the values alone, for odd headers
 ("Contact info" full of emails).
@@ -10,21 +12,26 @@ full of emails); `value_candidates` proposes a field from the values alone, for 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from coherence_pipelines.mapping.header_matching import Candidate, FieldInfo, ModuleIndex
+from coherence_pipelines.mapping.field_index import Candidate, FieldInfo, ModuleIndex
 from coherence_pipelines.mapping.text import normalize
+from coherence_pipelines.validation.formula_guard import unguarded_text
 
 MAX_VALUES = 100      # sample rows looked at per column
 MIN_VALUES = 2        # fewer non-empty values say nothing
+MAX_STATUS_VALUES = 25  # a status column has few distinct values: the others are not looked up
 CONFIRM = 0.6         # share at or above which the values confirm a field
 CONTRADICT = 0.2      # share below which they contradict it
 CONTRADICT_FACTOR = 0.55
 UNSURE_FACTOR = 0.85
 BOOST = 0.3           # a confirmed match moves this share of the way to 0.99
+SALUTATION_FACTOR = 0.3
+TYPEWORD_CONFIRMED = 0.8  # a lone qualifier ("Ufficio") over a column of phone numbers
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().\-/]+(?:\s*(?:ext\.?|x|#|extension|durchwahl|poste)\s*\d{1,6})?$",
@@ -42,16 +49,48 @@ _DATE = re.compile("|".join([
     rf"^{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$",
     rf"^\d{{1,2}}-{_MONTH}-\d{{2,4}}$",
 ]))
-_AMOUNT = re.compile(r"^(?:[A-Z]{3}\s?)?[-+]?[$€£¥₹]?\s?[-+]?(?:\d+|\d{1,3}(?:[,.' \u00a0]\d{3})+)(?:[.,]\d+)?"
-                     r"[kKmM]?\s?(?:%|[$€£¥₹]|[A-Z]{3})?$")
+_NUMBER = re.compile(r"^[-+]?(?:\d+|\d{1,3}(?:[,.' \u00a0\u202f]\d{3})+)(?:[.,]\d+)?$")
+# Currency marks and magnitude words around an amount: "R$ 1.200,00", "45 Mio. €", "$120M", "12 M€ HT".
+_MONEY_MARKS = re.compile(r"(?i)(?:r\$|us\$|[$€£¥₹]|\b(?:[a-z]{3}|kr|zł|mio|mln|mn|mrd|bn|mil|mi|tsd|k|m|b|"
+                          r"million|millions|milliarden|thousand|ht|ttc|net|brut)\b\.?|%)")
 _RANGE = re.compile(r"^\d[\d,.]*\s?(?:[-–]\s?\d[\d,.]*|\+)$")   # "11-50", "10,000+": a size band
 _DIGIT = re.compile(r"\d")
+# A birthday without its year: "12/10", "03.05.", "12-10" (not "0.45" or "1.5").
+_DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})$|^(\d{1,2})\.(\d{1,2})\.$|^(\d{2})-(\d{2})$")
+# Statuses of orders, payments, subscriptions and tickets: a "Status" column holding them is not a lead's.
+_FOREIGN_STATUSES = frozenset({"active", "canceled", "cancelled", "past due", "trialing", "unpaid", "incomplete",
+                               "incomplete expired", "processing", "completed", "on hold", "refunded", "failed",
+                               "pending", "pending payment", "paid", "partially paid", "shipped", "delivered",
+                               "fulfilled", "unfulfilled", "partially fulfilled", "draft", "resolved", "solved",
+                               "archived", "expired", "suspended", "authorized", "voided", "open", "closed",
+                               "inactive", "actif", "inactif", "activo", "inactivo", "ativo", "inativo", "attivo",
+                               "inattivo", "aktiv", "inaktiv", "actief", "inactief"})
+_SALUTATIONS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "herr", "frau", "m",
+                          "mme", "mlle", "monsieur", "madame", "sr", "sra", "srta", "senor", "senora", "don",
+                          "dona", "sig", "sigra", "dott", "dottssa", "ing", "avv", "dhr", "mevr", "mw", "hr", "fr",
+                          "heer", "mevrouw", "ir", "drs"})
 _BOOLEANS = frozenset({"yes", "no", "y", "n", "true", "false", "t", "f", "1", "0", "x", "ja", "nein", "oui",
                        "non", "si", "sim", "nao", "wahr", "falsch", "vrai", "faux", "verdadero", "falso",
-                       "vero", "checked", "unchecked", "on", "off"})
+                       "vero", "checked", "unchecked", "on", "off", "allow", "allowed", "do not allow", "deny",
+                       "denied", "opt in", "opt out", "opted in", "opted out", "subscribed", "unsubscribed",
+                       "enabled", "disabled", "sí", "ano", "nee", "-"})
 
 # What one value is, as bits.
-EMAIL, PHONE, PHONE_STRONG, URL, LINKEDIN, DATE, AMOUNT, BOOLEAN, RANGE = (1 << i for i in range(9))
+EMAIL, PHONE, PHONE_STRONG, URL, LINKEDIN, DATE, AMOUNT, BOOLEAN, RANGE, SALUTATION = (1 << i for i in range(10))
+KINDS = 10
+
+
+def _is_day_month(value: str) -> bool:
+    m = _DAY_MONTH.match(value)
+    if m is None:
+        return False
+    a, b = (int(g) for g in m.groups() if g is not None)
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+
+
+def _is_amount(value: str) -> bool:
+    bare = _MONEY_MARKS.sub("", value).strip()
+    return bool(bare) and _NUMBER.match(bare) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -60,11 +99,13 @@ def classify(value: str) -> int:
     if "@" in value:
         return EMAIL if _EMAIL.match(value) else 0
     has_digit = _DIGIT.search(value) is not None
-    if has_digit and _DATE.match(value):
+    if has_digit and (_DATE.match(value) or _is_day_month(value)):
         return DATE
     kinds = BOOLEAN if value.lower() in _BOOLEANS else 0
+    if not has_digit and value.replace(".", "").replace(" ", "").lower() in _SALUTATIONS:
+        return kinds | SALUTATION
     if has_digit:
-        if _AMOUNT.match(value):
+        if _is_amount(value):
             kinds |= AMOUNT
             if value.isdigit() and 20000 <= int(value) <= 80000:  # an Excel date serial
                 kinds |= DATE
@@ -96,6 +137,8 @@ class ValueProfile:
     amount: float = 0.0
     boolean: float = 0.0
     size_band: float = 0.0       # "11-50", "1000+": a number field's value as a band
+    salutation: float = 0.0      # "Mr.", "Frau", "Dott.ssa": a title column, not a job title or a name
+    foreign_status: float = 0.0  # "paid", "shipped", "past_due": the status of an order or a subscription
     distinct: tuple[str, ...] = ()   # distinct values (up to 51), for select options
     _options: dict = field(default_factory=dict, repr=False)
 
@@ -117,20 +160,25 @@ class ValueProfile:
 
 
 def profile_values(values: list) -> ValueProfile:
-    texts = [t for t in (str(v).strip() for v in values[:MAX_VALUES] if v is not None) if t]
+    texts = [t for t in (unguarded_text(str(v)).strip() for v in values[:MAX_VALUES] if v is not None) if t]
     n = len(texts)
     if not n:
         return ValueProfile()
-    counts = [0] * 9
+    counts = [0] * KINDS
     for v in texts:
         kinds = classify(v)
         if kinds:
-            for bit in range(9):
+            for bit in range(KINDS):
                 if kinds >> bit & 1:
                     counts[bit] += 1
-    email, phone, strong, url, linkedin, date, amount, boolean, size_band = (c / n for c in counts)
-    distinct = tuple(dict.fromkeys(texts))[:51]
-    return ValueProfile(n, email, phone, strong, url, linkedin, date, amount, boolean, size_band, distinct)
+    email, phone, strong, url, linkedin, date, amount, boolean, size_band, salutation = (c / n for c in counts)
+    counts_by_value = Counter(texts)
+    distinct = tuple(counts_by_value)[:51]
+    foreign = 0.0
+    if len(counts_by_value) <= MAX_STATUS_VALUES:  # a status column has few distinct values
+        foreign = sum(k for v, k in counts_by_value.items() if _normalize_value(v) in _FOREIGN_STATUSES) / n
+    return ValueProfile(n, email, phone, strong, url, linkedin, date, amount, boolean, size_band, salutation,
+                        foreign, distinct)
 
 
 def _select_like(profile: ValueProfile) -> bool:
@@ -176,8 +224,14 @@ def adjust(conf: float, profile: ValueProfile, info: FieldInfo, slug: str) -> fl
             factor = None
         elif info.open_options or dt == "multi_select":
             factor = 1.0
-        else:  # other values: still the column for the field, with options to add or fix
-            factor = 0.8 if share < CONTRADICT else 0.9
+        elif share >= CONTRADICT:
+            factor = 0.9
+        elif profile.foreign_status >= CONFIRM and not info.required:
+            factor = CONTRADICT_FACTOR  # "Status" of an order or a subscription: not a lead's
+        else:  # other values: still the column for the field (its own pipeline), with options to fix
+            factor = 0.8
+    elif dt in ("text", "long_text") and profile.salutation >= CONFIRM:
+        factor = SALUTATION_FACTOR  # "Title" holding "Mr."/"Mrs." is no job title, and no name
     elif dt in ("text", "long_text") and profile.email >= 0.8:
         factor = 0.7  # a name or title column does not hold emails
     else:
@@ -185,6 +239,19 @@ def adjust(conf: float, profile: ValueProfile, info: FieldInfo, slug: str) -> fl
     if factor is None:
         return conf + (0.99 - conf) * BOOST if conf < 0.99 else conf
     return conf * factor
+
+
+def confirm_typeword(cand: Candidate, profile: ValueProfile, info: FieldInfo) -> bool:
+    """A lone qualifier ("Ufficio", "Particular", "Work") holds that kind of phone or email if the values say so
+    (a single value is enough: the header already says what kind)."""
+    if info.data_type == "phone":
+        share = profile.phone_strong if profile.phone_strong >= CONFIRM else profile.phone * 0.9
+    else:
+        share = profile.email
+    if share < CONFIRM:
+        return False
+    cand.confidence = TYPEWORD_CONFIRMED
+    return True
 
 
 def value_candidates(profile: ValueProfile, index: ModuleIndex) -> list[Candidate]:

@@ -10,6 +10,7 @@ from coherence_pipelines.modules.fields import FieldDef
 from coherence_pipelines.validation.booleans import normalize_boolean
 from coherence_pipelines.validation.dates import normalize_date, normalize_datetime
 from coherence_pipelines.validation.emails import normalize_email
+from coherence_pipelines.validation.formula_guard import unguarded
 from coherence_pipelines.validation.numbers import normalize_number
 from coherence_pipelines.validation.options import normalize_multi_select, normalize_select
 from coherence_pipelines.validation.phones import PHONE_DTYPE, normalize_phone
@@ -57,9 +58,7 @@ def normalize_column(
     name; value has value_dtype(field) and is null on error rows.
     """
     normalizer, dtype = _NORMALIZERS[field.data_type]
-    # Our own CSV exports (and OWASP-minded tools) put an apostrophe before a cell that starts like a
-    # formula; it is not part of the value, so a re-import drops it.
-    text = raw.cast(pl.String).str.replace(r"^'([=+\-@\t\r])", "$1").str.strip_chars()
+    text = raw.to_frame("t").select(unguarded(pl.col("t").cast(pl.String)).str.strip_chars())["t"]
     text = text.to_frame("t").select(pl.when(pl.col("t") != "").then(pl.col("t")).alias("t"))["t"]
     column = normalizer(text, field, ctx)
     return NormalizedColumn(

@@ -260,13 +260,14 @@ def test_multi_value_columns(suggest):
 
 
 def test_two_columns_same_value_type(suggest):
+    # a multi-value field takes every column that holds one of its values, typed by the header
     got = suggest("contacts", ["Mobile", "Cell Phone"])
-    assert [v for v in got.values()].count(("phone", "Mobile", None)) == 1
-    # a second untyped email becomes "Other"
+    assert list(got.values()) == [("phone", "Mobile", None)] * 2
+    # the second and further untyped emails become "Other"
     got = suggest("contacts", ["E-mail 1 - Value", "E-mail 2 - Value", "E-mail 3 - Value"])
     assert got["E-mail 1 - Value"] == ("email", None, None)
     assert got["E-mail 2 - Value"] == ("email", "Other", None)
-    assert got["E-mail 3 - Value"][0] is None
+    assert got["E-mail 3 - Value"] == ("email", "Other", None)
 
 
 def test_one_address_set(suggest):
@@ -454,3 +455,117 @@ def test_odd_inputs(modules):
     rows = [{"Email": None}, {"Email": 42}, "not a row", {"Other": "x"}]
     [s] = suggest_mapping(modules["contacts"], ["Email"], rows)  # type: ignore[arg-type]
     assert s.target_field_slug == "email"
+
+
+def test_entity_prefixed_exports(suggest):
+    # Pipedrive: "<Entity> - <Field>"; the module's own entity is dropped, another one is a reference or nothing
+    got = suggest("contacts", ["Person - Name", "Person - Email - Work", "Person - Phone - Mobile",
+                               "Organization - Name", "Organization - Address - City"])
+    assert got == {"Person - Name": ("displayName", None, None), "Person - Email - Work": ("email", "Work", None),
+                   "Person - Phone - Mobile": ("phone", "Mobile", None), "Organization - Name": ("account", None, None),
+                   "Organization - Address - City": (None, None, None)}
+    got = suggest("deals", ["Deal - Title", "Deal - Value", "Deal - Organization", "Deal - Contact person"])
+    assert [v[0] for v in got.values()] == ["displayName", "amount", "account", "contact"]
+
+
+def test_numbered_addresses_and_street_lines(suggest):
+    # Google: "Address N - Part" numbers a set; the first set is the address
+    got = suggest("contacts", ["Address 1 - Street", "Address 1 - City", "Address 1 - Extended Address",
+                               "Address 2 - Street", "Address 2 - City", "Address 1 - PO Box"])
+    assert got["Address 1 - Street"] == ("address", None, "street")
+    assert got["Address 1 - City"] == ("address", None, "city")
+    assert got["Address 1 - Extended Address"] == ("address", None, "street2")
+    assert got["Address 2 - Street"][0] is None and got["Address 2 - City"][0] is None
+    assert got["Address 1 - PO Box"][0] is None
+    # Eventbrite, Thunderbird: "Address 2" alone is the second street line; a third line has no place
+    got = suggest("contacts", ["Work Address 1", "Work Address 2", "Work City", "Business Street 3"])
+    assert got["Work Address 1"] == ("address", None, "street")
+    assert got["Work Address 2"] == ("address", None, "street2")
+    assert got["Business Street 3"][0] is None
+
+
+def test_address_set_named_by_an_unknown_word(suggest):
+    # Xero: "PO..." (postal) and "SA..." (street address): words the vocabulary does not know name the sets
+    got = suggest("accounts", ["POAddressLine1", "POCity", "POPostalCode", "SAAddressLine1", "SACity",
+                               "SAPostalCode"])
+    assert got["POAddressLine1"] == ("address", None, "street")
+    assert got["POCity"] == ("address", None, "city")
+    assert got["POPostalCode"] == ("address", None, "zip")
+    assert all(got[h][0] is None for h in ["SAAddressLine1", "SACity", "SAPostalCode"])
+    # one such column alone is nothing
+    assert suggest("contacts", ["Birth City"])["Birth City"][0] is None
+
+
+def test_localised_qualifiers(suggest):
+    got = suggest("contacts", ["Rue (bureau)", "Rue (bureau) 2", "Code postal (bureau)", "Ville (bureau)",
+                               "Ville (domicile)", "Telefon (privat 2)", "Tél. mobile", "Télécopie (bureau)",
+                               "E-Mail 2: Adresse"])
+    assert got == {"Rue (bureau)": ("address", None, "street"), "Rue (bureau) 2": ("address", None, "street2"),
+                   "Code postal (bureau)": ("address", None, "zip"), "Ville (bureau)": ("address", None, "city"),
+                   "Ville (domicile)": (None, None, None),
+                   "Telefon (privat 2)": ("phone", "Home", None), "Tél. mobile": ("phone", "Mobile", None),
+                   "Télécopie (bureau)": ("phone", "Fax", None), "E-Mail 2: Adresse": ("email", None, None)}
+    got = suggest("contacts", ["Werkadres, straat", "Werkadres 2, straat", "Werkadres, plaats", "Autotelefoon"])
+    assert got == {"Werkadres, straat": ("address", None, "street"),
+                   "Werkadres 2, straat": ("address", None, "street2"),
+                   "Werkadres, plaats": ("address", None, "city"), "Autotelefoon": ("phone", "Other", None)}
+
+
+def test_people_and_things_that_are_not_ours(suggest):
+    got = suggest("contacts", ["E-mail Display Name", "Assistant's Phone", "Manager's Name", "Custom Field 1 - Value",
+                               "User 1", "Customer ID", "Account Number", "Middle Name", "Pager"])
+    assert all(v == (None, None, None) for v in got.values()), got
+    # a custom-field wrapper around a field we keep
+    got = suggest("contacts", ["Custom Field - Company", "Custom Field - Job Title"])
+    assert got == {"Custom Field - Company": ("account", None, None),
+                   "Custom Field - Job Title": ("jobTitle", None, None)}
+
+
+def test_salutation_values_are_no_job_title(suggest):
+    # French Outlook has two "Titre" columns (our parser names the second "Titre (2)"): the values tell them apart
+    rows = [{"Titre": t, "Titre (2)": j} for t, j in [("M.", "Directeur commercial"), ("Mme", "Acheteuse"),
+                                                        ("Dr", "Pharmacienne")]]
+    got = suggest("contacts", ["Titre", "Titre (2)"], rows)
+    assert got == {"Titre": (None, None, None), "Titre (2)": ("jobTitle", None, None)}
+
+
+def test_a_qualifier_alone_needs_phone_values(suggest):
+    # Italian and Spanish Outlook: "Ufficio" (business phone), "Particular" (home phone)
+    rows = [{"Ufficio": "02 1234567", "Ufficio 2": "", "Particular": "+34 912 345 678"}] * 3
+    got = suggest("contacts", ["Ufficio", "Ufficio 2", "Particular"], rows)
+    assert got == {"Ufficio": ("phone", "Work", None), "Ufficio 2": ("phone", "Work", None),
+                   "Particular": ("phone", "Home", None)}
+    assert suggest("contacts", ["Ufficio"])["Ufficio"][0] is None
+
+
+def test_negated_channel_is_the_opt_out(suggest):
+    assert suggest("contacts", ["Do not allow Emails"])["Do not allow Emails"] == ("emailOptOut", None, None)
+    assert suggest("contacts", ["Keine Werbung"])["Keine Werbung"] == ("emailOptOut", None, None)
+    assert suggest("contacts", ["Email Opt-In"])["Email Opt-In"][0] is None
+
+
+def test_billing_person_fields_beat_shipping_ones(suggest):
+    got = suggest("contacts", ["shipping_first_name", "billing_first_name", "billing_email", "billing_phone",
+                               "shipping_city", "billing_city"])
+    assert got == {"shipping_first_name": (None, None, None), "billing_first_name": ("firstName", None, None),
+                   "billing_email": ("email", None, None), "billing_phone": ("phone", None, None),
+                   "shipping_city": (None, None, None), "billing_city": ("address", None, "city")}
+
+
+def test_status_of_something_else(suggest):
+    orders = [{"Status": s} for s in ["processing", "completed", "on-hold", "refunded"]]
+    assert suggest("contacts", ["Status"], orders)["Status"][0] is None
+    leads = [{"Status": s} for s in ["warm", "cold", "hot"]]
+    assert suggest("contacts", ["Status"], leads)["Status"] == ("leadStatus", None, None)
+
+
+def test_the_column_with_values_wins(suggest):
+    # Outlook's "Account" column is empty; "Company" holds the company
+    rows = [{"Company": c, "Account": ""} for c in ["Contoso", "Fabrikam", "Northwind"]]
+    got = suggest("contacts", ["Company", "Account"], rows)
+    assert got == {"Company": ("account", None, None), "Account": (None, None, None)}
+    # an address set with values beats an empty preferred one
+    rows = [{"Home City": c, "Work City": "", "Home Street": s, "Work Street": ""}
+            for c, s in [("Leeds", "1 Mill Lane"), ("York", "2 Bar Walls")]]
+    got = suggest("contacts", ["Home Street", "Home City", "Work Street", "Work City"], rows)
+    assert got["Home City"] == ("address", None, "city") and got["Work City"][0] is None
