@@ -15,12 +15,16 @@ import phonenumbers
 import polars as pl
 from phonenumbers import PhoneMetadata
 
+_DIGIT_ALTERNATIVES = re.compile(r"\d+(\|\d+)*")
+
 
 @cache
-def possible_lengths() -> pl.DataFrame:
-    """cc (calling code text), length (of the national part) and trunk (the digit a national part must
-    not start with, "" if none) for the codes whose prefix rules are plain digits."""
-    rows: list[tuple[str, int, str]] = []
+def possible_lengths() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(cc, length): the possible lengths of the national part per calling code; (cc, trunk): the digit
+    strings a national part must not start with (trunk prefixes, which phonenumbers would strip). Codes
+    whose prefix rules are patterns beyond plain alternatives ("0|180020" is fine) are left out."""
+    lengths_rows: list[tuple[str, int]] = []
+    trunk_rows: list[tuple[str, str]] = []
     for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
         region = phonenumbers.region_code_for_country_code(code)
         meta = PhoneMetadata.metadata_for_region_or_calling_code(code, region)
@@ -28,17 +32,19 @@ def possible_lengths() -> pl.DataFrame:
             continue
         prefixes = [p for p in (meta.national_prefix_for_parsing, meta.national_prefix) if p]
         lengths = meta.general_desc.possible_length or ()
-        if any(not re.fullmatch(r"\d+", p) for p in prefixes) or -1 in lengths:
+        if any(not _DIGIT_ALTERNATIVES.fullmatch(p) for p in prefixes) or -1 in lengths:
             continue
-        trunk = prefixes[0][0] if prefixes else ""
-        rows.extend((str(code), length, trunk) for length in lengths)
-    return pl.DataFrame(rows, schema={"cc": pl.String, "length": pl.Int64, "trunk": pl.String}, orient="row")
+        trunks = {alt for p in prefixes for alt in p.split("|")}
+        lengths_rows.extend((str(code), length) for length in lengths)
+        trunk_rows.extend((str(code), t) for t in sorted(trunks))
+    return (pl.DataFrame(lengths_rows, schema={"cc": pl.String, "length": pl.Int64}, orient="row"),
+            pl.DataFrame(trunk_rows, schema={"cc": pl.String, "trunk": pl.String}, orient="row"))
 
 
 def fast_international(key: pl.Series) -> pl.Series:
     """For keys "+digits": the E.164 text when the number is surely possible, else null. Calling codes
     are prefix-free, so of the 1-, 2- and 3-digit prefixes at most one is a code."""
-    table = possible_lengths()
+    lengths, trunks = possible_lengths()
     digits = key.str.strip_prefix("+")
     frame = pl.DataFrame({"key": key, "digits": digits}).with_row_index("row")
     found = []
@@ -47,8 +53,8 @@ def fast_international(key: pl.Series) -> pl.Series:
             cc=pl.col("digits").str.slice(0, width),
             national=pl.col("digits").str.slice(width),
         ).with_columns(length=pl.col("national").str.len_chars().cast(pl.Int64))
-        hits = candidates.join(table, on=["cc", "length"], how="inner").filter(
-            (pl.col("trunk") == "") | ~pl.col("national").str.starts_with(pl.col("trunk")))
-        found.append(hits.select("row", "key"))
+        hits = candidates.join(lengths, on=["cc", "length"], how="inner")
+        trunked = hits.join(trunks, on="cc", how="inner").filter(pl.col("national").str.starts_with(pl.col("trunk")))
+        found.append(hits.join(trunked.select("row").unique(), on="row", how="anti").select("row", "key"))
     hits = pl.concat(found).rename({"key": "e164"})
     return frame.join(hits, on="row", how="left", maintain_order="left")["e164"]

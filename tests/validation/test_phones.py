@@ -88,3 +88,12 @@ def test_north_american_fast_path_agrees_with_phonenumbers(normalize):
     out = normalize("contacts.phone", numbers)
     for number, value in zip(numbers, out.value.to_list(), strict=True):
         assert value[0]["e164"] == _lookup(number, "US")["e164"], number
+
+
+def test_trunk_prefix_alternatives_are_decided_without_phonenumbers():
+    """The UK parses `0|180020` as national prefixes: plain alternatives, so its numbers stay on the fast
+    path, except those that start with one of them (phonenumbers strips it: its answer differs)."""
+    keys = ["+442079463757", "+441800201234567", "+4402079463757"]
+    fast = fast_international(pl.Series(keys)).to_list()
+    assert fast[0] == "+442079463757" == _lookup(keys[0], "US")["e164"]
+    assert fast[1] is None and fast[2] is None
