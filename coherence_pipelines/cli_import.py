@@ -11,23 +11,25 @@ import polars as pl
 
 from coherence_pipelines.errors import InvalidMapping, InvalidOption, ModuleNotFound
 from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource
-from coherence_pipelines.execution.column_mapping import adapt_to_headers
-from coherence_pipelines.mapping import suggest_mapping
+from coherence_pipelines.mapping.memory import choose_mapping
 from coherence_pipelines.modules import ModuleDef, merge_definitions
 from coherence_pipelines.parsing import parse_file, safe_file_name
 from coherence_pipelines.settings import PREVIEW_ROWS, get_settings
-from coherence_pipelines.store import RecordStore
+from coherence_pipelines.store import RecordStore, StoreSession
 from coherence_pipelines.validation import NormalizeContext
 
 
-def load_mapping(mapping: str, module: ModuleDef, columns: list[str],
-                 sample: list[dict]) -> tuple[list[ColumnMapping], bool]:
-    """(the column mapping, whether it came from suggestions)."""
-    if mapping == "auto":
-        suggestions = suggest_mapping(module, columns, sample)
-        return [ColumnMapping(source_column=s.source_column, target_field_slug=s.target_field_slug,
-                              value_type=s.value_type, address_part=s.address_part)
-                for s in suggestions if s.target_field_slug], True
+def load_mapping(mapping: str, module: ModuleDef, columns: list[str], sample: list[dict], session: StoreSession,
+                 account_id: str) -> tuple[list[ColumnMapping], str | None]:
+    """(the column mapping, the date order remembered with it). `mapping`: "auto" (the remembered mapping,
+    else suggestions), "template:NAME", or a JSON file with a columnMapping."""
+    if mapping == "auto" or mapping.startswith("template:"):
+        template = mapping.removeprefix("template:").strip() if mapping.startswith("template:") else None
+        choice = choose_mapping(session, account_id, module, columns, sample, template)
+        for warning in choice.recalled.warnings() if choice.recalled else []:
+            sys.stderr.write(f"warning: {warning}\n")
+        date_order = choice.recalled.date_order if choice.recalled else None
+        return [ColumnMapping.from_api(m) for m in choice.column_mapping], date_order
     try:
         doc = json.loads(Path(mapping).read_text())
     except (OSError, ValueError) as exc:
@@ -35,7 +37,7 @@ def load_mapping(mapping: str, module: ModuleDef, columns: list[str],
     items = doc.get("columnMapping") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(i, dict) and "sourceColumn" in i for i in items):
         raise InvalidMapping(f"--mapping {mapping}: expected a list of {{sourceColumn, targetFieldSlug, ...}}")
-    return [ColumnMapping.from_api(i) for i in items], False
+    return [ColumnMapping.from_api(i) for i in items], None
 
 
 def parse_static(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -59,17 +61,12 @@ def run_import(store: RecordStore, file: Path, module_slug: str, account: str, m
         raise ModuleNotFound(f"Module not found: {module_slug!r}")
     parsed = parse_file(file)
     sample = parsed.frame.head(PREVIEW_ROWS).to_dicts()
-    saved = None
-    if mapping == "auto":
-        with store.session() as session:
-            saved = session.saved_mapping(account_id, module.slug, parsed.columns)
-    if saved is not None:
-        column_mapping = [ColumnMapping.from_api(m) for m in adapt_to_headers(saved, parsed.columns)]
-    else:
-        column_mapping, _ = load_mapping(mapping, module, parsed.columns, sample)
+    with store.session() as session:
+        column_mapping, date_order = load_mapping(mapping, module, parsed.columns, sample, session, account_id)
     options = ImportOptions(column_mapping=column_mapping, duplicate_strategy=duplicates,
                             duplicate_match_fields=match or None, merge_mode=merge, ai_mapping_used=False,
-                            create_missing_references=create_missing_references, static_values=parse_static(static))
+                            create_missing_references=create_missing_references, static_values=parse_static(static),
+                            date_order=date_order)
     rows = parsed.frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     runner = ImportRunner(store, account_id, module, options, NormalizeContext(region=get_settings().default_region))
     total = rows.height
@@ -81,8 +78,9 @@ def run_import(store: RecordStore, file: Path, module_slug: str, account: str, m
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
         sys.stderr.flush()
 
-    result = runner.execute(ImportSource(rows=rows, file_name=safe_file_name(file.name), file_type=parsed.file_type),
-                            max_rows=None, on_progress=show if progress else None)
+    source = ImportSource(rows=rows, file_name=safe_file_name(file.name), file_type=parsed.file_type,
+                          encoding=parsed.encoding, delimiter=parsed.delimiter)
+    result = runner.execute(source, max_rows=None, on_progress=show if progress else None)
     if progress:
         sys.stderr.write("\n")
     return result

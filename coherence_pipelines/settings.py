@@ -10,10 +10,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# A 5,000-row sync import of 250 columns of 40-byte cells fits; larger imports go through parse and uploadId.
+MAX_JSON_BODY_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 50
 SYNC_MAX_ROWS = 5_000
 STREAM_MAX_ROWS = 50_000
 CHUNK_ROWS = 5_000
+MAX_CHUNK_ROWS = 100_000  # a chunk commits whole: this bounds what one commit holds in memory
 JOB_RETENTION_DAYS = 7
 
 
@@ -22,11 +25,15 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path("./.coherence"))
     database_url: str | None = None
+    # Server mode: connections each process keeps to PostgreSQL (an API worker, a Dagster run, the CLI).
+    database_pool_size: int = 10
     # Phones that carry no country code are read as numbers of this region (E.164 normalisation).
     default_region: str = "US"
     # How long a process waits for another one holding the embedded store before answering 503.
     store_wait_seconds: float = 30.0
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    # Any request body but a multipart upload (whose file has max_upload_bytes): refused with 413 beyond it.
+    max_json_body_bytes: int = MAX_JSON_BODY_BYTES
 
     @property
     def store_path(self) -> Path:

@@ -314,3 +314,19 @@ def test_export_errors_exit_non_zero(cli, store: RecordStore) -> None:
     assert result.exit_code == 1
     result = cli("export", "--account", "demo")
     assert result.exit_code == 2 and "exactly one" in result.output
+
+
+def test_import_with_a_named_template(cli, store: RecordStore, tmp_path: Path) -> None:
+    csv_file = tmp_path / "legacy.csv"
+    csv_file.write_text("Who,Col X\nJane Doe,CTO\n")
+    acme = None
+    with store.session() as session:
+        acme = session.ensure_account("acme")
+        session.save_template(acme, "contacts", "legacy", {
+            "headers": ["Who", "Col X"], "column_mapping": [{"sourceColumn": "Who", "targetFieldSlug": "displayName"},
+                                                            {"sourceColumn": "Col X", "targetFieldSlug": "jobTitle"}]})
+    result = cli("import", str(csv_file), "--module", "contacts", "--account", "acme", "--mapping", "template:legacy")
+    assert result.exit_code == 0, result.output
+    assert contacts(store, "acme")[0]["jobTitle"] == "CTO"
+    result = cli("import", str(csv_file), "--module", "contacts", "--account", "acme", "--mapping", "template:nope")
+    assert result.exit_code == 1 and "nope" in last_line(result.output)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from coherence_pipelines.api.envelope import install_error_handlers
 from coherence_pipelines.api.export_worker import ExportWorker
-from coherence_pipelines.api.routers import exports, health, imports, modules, reports
+from coherence_pipelines.api.routers import exports, health, imports, mappings, modules, reports
 from coherence_pipelines.settings import Settings, get_settings
 from coherence_pipelines.store import RecordStore, open_store
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, store: RecordStore | None = Non
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1")
     v1.include_router(imports.router)
+    v1.include_router(mappings.router)
     v1.include_router(modules.router)
     v1.include_router(exports.router)
     v1.include_router(reports.router)

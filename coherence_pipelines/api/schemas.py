@@ -26,6 +26,8 @@ class ColumnMappingIn(Body):
 class SuggestMappingIn(Body):
     sourceColumns: list[str] = Field(max_length=1_000)
     sampleData: list[dict[str, Any]] | None = Field(default=None, max_length=1_000)
+    # Beyond the document: apply a named mapping template instead of the remembered mapping.
+    mappingTemplate: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class RowsIn(Body):
@@ -55,6 +57,8 @@ class ExecuteIn(RowsIn):
     mergeMode: Literal["fill_empty", "overwrite", "prefer_import"] = "prefer_import"
     aiMappingUsed: bool = False
     skipValidation: bool = False
+    # Beyond the document: when the import completes, its mapping is also saved as this named template.
+    saveMappingAs: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class FilterIn(Body):
@@ -122,3 +126,11 @@ class ReportUpdateIn(Body):
     sortDirection: str | None = None
     schedule: ScheduleIn | None = None
     refreshAfterImport: bool | RefreshIn | None = None
+
+
+class MappingTemplateIn(Body):
+    columnMapping: list[ColumnMappingIn] = Field(max_length=1_000)
+    headers: list[str] | None = Field(default=None, max_length=1_000)
+    encoding: str | None = None
+    delimiter: str | None = None
+    dateOrder: Literal["MDY", "DMY", "YMD"] | None = None

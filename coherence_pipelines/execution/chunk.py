@@ -12,10 +12,11 @@ import polars as pl
 
 from coherence_pipelines.execution.column_mapping import MappingPlan
 from coherence_pipelines.execution.ids import new_record_id_series
+from coherence_pipelines.execution.jobs import utcnow
 from coherence_pipelines.execution.merge import MergeMode, merge_frames
 from coherence_pipelines.execution.record_frame import decode, encode, record_schema
 from coherence_pipelines.execution.references import ReferenceOutcome, resolve_chunk
-from coherence_pipelines.store.base import MatchField, StoreSession
+from coherence_pipelines.store.base import ChangedSince, MatchField, StoreSession
 
 LINEAGE_SCHEMA = {"job_id": pl.String, "record_id": pl.String, "module": pl.String, "action": pl.String,
                   "before_data": pl.String, "before_version": pl.Int32, "after_version": pl.Int32, "chunk": pl.Int32}
@@ -34,6 +35,10 @@ class ChunkSettings:
     # Records this import already updates, with the row that does: a later row matching one of them
     # (in this chunk or a later one) is a conflict, not a second update.
     claimed: dict[str, int] = field(default_factory=dict)
+    # A large import matches all its rows once, before its chunks (`_row`, record_id); each chunk then only
+    # rechecks the records other writers changed since (`recheck`), not the whole module again.
+    prematched: pl.DataFrame | None = None
+    recheck: ChangedSince | None = None
 
 
 @dataclass
@@ -52,6 +57,14 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
     if rows.is_empty():
         return out
     module = cfg.plan.module
+    if cfg.job_id is not None:
+        # Matching and writing must see every record another import committed: take the module's turn (and
+        # that of the modules where missing references will be created) before looking.
+        targets = [o.field.target_module or "" for o in cfg.references.values()] if cfg.create_missing_references \
+            else []
+        session.lock_modules(cfg.account_id, [module.slug, *targets])
+        # Written after the turn is ours: another import's recheck (records changed since its match) sees it.
+        now = max(now, utcnow())
     slugs = [c for c in rows.columns if c != "_row"]
     lineage: list[pl.DataFrame] = []
     if cfg.references:
@@ -59,16 +72,21 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
                                            cfg.create_missing_references, cfg.job_id, now)
         lineage.append(_lineage(cfg.job_id, [r for r, _ in created_refs], [m for _, m in created_refs],
                                 "created", chunk_no))
-    incoming = pl.DataFrame({"id": rows.get_column("_row"), "data": encode(rows, slugs)})
     matched = pl.DataFrame(schema={"_row": pl.Int64, "record_id": pl.String})
     if cfg.strategy != "create" and cfg.match:
-        matched = session.find_matches(cfg.account_id, module.slug, incoming, cfg.match).select(
-            pl.col("_row").cast(pl.Int64), "record_id")
+        incoming = pl.DataFrame({"id": rows.get_column("_row"), "data": encode(rows, slugs)})
+        matched = _matches(session, cfg, incoming, rows)
+    existing = None
+    if cfg.strategy == "update" and matched.height:
+        existing = session.fetch_records(cfg.account_id, matched.get_column("record_id").unique().to_list())
+        # A record deleted since it was matched (another job rolled back) no longer takes its rows' values.
+        matched = matched.join(existing.select("record_id"), on="record_id", how="semi", maintain_order="left")
     to_create = rows.join(matched, on="_row", how="anti", maintain_order="left")
     if cfg.strategy == "skip":
         out.skipped_rows = matched.get_column("_row").to_list()
-    elif cfg.strategy == "update" and matched.height:
-        out.updated_ids, out.conflicts, updated_lineage = _update(session, cfg, rows, matched, slugs, chunk_no, now)
+    elif existing is not None and matched.height:
+        out.updated_ids, out.conflicts, updated_lineage = _update(session, cfg, rows, matched, existing, slugs,
+                                                                  chunk_no, now)
         lineage.append(updated_lineage)
     if to_create.height:
         ids = new_record_id_series(to_create.height)
@@ -82,10 +100,23 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
     return out
 
 
+def _matches(session: StoreSession, cfg: ChunkSettings, incoming: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """(_row, record_id) of the chunk's rows that match a record."""
+    module = cfg.plan.module.slug
+    found = session.find_matches(cfg.account_id, module, incoming, cfg.match, cfg.recheck if cfg.prematched is not None
+                                 else None).select(pl.col("_row").cast(pl.Int64), "record_id")
+    if cfg.prematched is None:
+        return found
+    # Rows matched before the import began keep that record; a record another import wrote since then
+    # matches the rows that had none.
+    before = cfg.prematched.join(rows.select("_row"), on="_row", how="semi")
+    return pl.concat([before, found.join(before, on="_row", how="anti")])
+
+
 def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, matched: pl.DataFrame,
-            slugs: list[str], chunk_no: int, now: datetime) -> tuple[list[str], list[tuple[int, int]], pl.DataFrame]:
+            existing: pl.DataFrame, slugs: list[str], chunk_no: int,
+            now: datetime) -> tuple[list[str], list[tuple[int, int]], pl.DataFrame]:
     module = cfg.plan.module
-    existing = session.fetch_records(cfg.account_id, matched.get_column("record_id").unique().to_list())
     claimed = pl.DataFrame({"record_id": list(cfg.claimed), "claimed_by": list(cfg.claimed.values())},
                            schema={"record_id": pl.String, "claimed_by": pl.Int64})
     all_pairs = (matched.join(existing.select("record_id", "data", "version"), on="record_id", how="inner")

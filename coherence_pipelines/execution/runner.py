@@ -4,8 +4,10 @@ each committed whole, with the job's progress).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import polars as pl
@@ -20,8 +22,8 @@ from coherence_pipelines.execution.prepare import ERRORS_SCHEMA, PreparedRows, p
 from coherence_pipelines.execution.record_frame import encode
 from coherence_pipelines.execution.references import ReferenceOutcome, reference_fields
 from coherence_pipelines.modules.fields import ModuleDef
-from coherence_pipelines.settings import CHUNK_ROWS, STREAM_MAX_ROWS, SYNC_MAX_ROWS
-from coherence_pipelines.store.base import RecordStore
+from coherence_pipelines.settings import CHUNK_ROWS, MAX_CHUNK_ROWS, STREAM_MAX_ROWS, SYNC_MAX_ROWS
+from coherence_pipelines.store.base import ChangedSince, RecordStore
 from coherence_pipelines.validation import NormalizeContext
 
 STRATEGIES = ("skip", "update", "create")
@@ -40,6 +42,8 @@ class ImportOptions:
     skip_validation: bool = False
     create_missing_references: bool = False
     static_values: dict[str, Any] | None = None
+    date_order: str | None = None  # kept with the job, so that a background run reads dates the same way
+    save_mapping_as: str | None = None  # a template name the mapping is saved under when the import completes
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> ImportOptions:
@@ -50,13 +54,18 @@ class ImportOptions:
                    merge_mode=doc.get("mergeMode", "prefer_import"), ai_mapping_used=bool(doc.get("aiMappingUsed")),
                    skip_validation=bool(doc.get("skipValidation")),
                    create_missing_references=bool(doc.get("createMissingReferences")),
-                   static_values=doc.get("staticValues") or None)
+                   static_values=doc.get("staticValues") or None, date_order=doc.get("dateOrder"),
+                   save_mapping_as=doc.get("saveMappingAs"))
 
     def check(self) -> None:
         if self.duplicate_strategy not in STRATEGIES:
             raise InvalidOption(f"duplicateStrategy must be one of {', '.join(STRATEGIES)}")
         if self.merge_mode not in MERGE_MODES:
             raise InvalidOption(f"mergeMode must be one of {', '.join(MERGE_MODES)}")
+        if self.date_order not in (None, "MDY", "DMY", "YMD"):
+            raise InvalidOption("dateOrder must be MDY, DMY or YMD")
+        if self.save_mapping_as is not None and not 0 < len(self.save_mapping_as.strip()) <= 100:
+            raise InvalidOption("saveMappingAs must be a name of 1 to 100 characters")
 
 
 @dataclass
@@ -65,6 +74,8 @@ class ImportSource:
     file_name: str | None = None
     file_type: str | None = None
     upload_id: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
 
 
 @dataclass
@@ -75,6 +86,13 @@ class _Planned:
     importable: pl.DataFrame  # rows to hand to the chunks
     chunk: ChunkSettings
     extra: list[str] = field(default_factory=list)
+
+
+def chunk_rows(total_rows: int) -> int:
+    """Rows per chunk: CHUNK_ROWS, or a twentieth of a large import (at most MAX_CHUNK_ROWS), so that a
+    million rows commit in twenty steps rather than two hundred. It depends on the total alone, so a
+    resumed import cuts its chunks where the first attempt did."""
+    return min(MAX_CHUNK_ROWS, max(CHUNK_ROWS, -(-total_rows // 20)))
 
 
 def processing_mode(total_rows: int) -> str:
@@ -109,6 +127,8 @@ class ImportRunner:
         options.check()
         self.store, self.account_id, self.module, self.options = store, account_id, module, options
         self.ctx = ctx or NormalizeContext()
+        if options.date_order and not self.ctx.date_order:
+            self.ctx = dataclasses.replace(self.ctx, date_order=options.date_order)
         self.plan = plan_mapping(module, options.column_mapping, options.static_values)
         self.match = (match_fields(module, options.duplicate_match_fields)
                       if options.duplicate_strategy != "create" else [])
@@ -184,6 +204,9 @@ class ImportRunner:
                                         "completed_at": None, "failure": None})
             done_before = session.job_lineage(job_id)
         planned = self._plan(source, job_id=job_id)
+        size = chunk_rows(source.rows.height)
+        if planned.chunk.strategy != "create" and self.match and planned.importable.height > size:
+            self._match_once(planned, job_id)
         # Resuming: records the earlier attempt updated stay claimed, so no later row updates them twice.
         planned.chunk.claimed.update(dict.fromkeys(
             done_before.filter(pl.col("action") == "updated").get_column("record_id").to_list(), 0))
@@ -191,10 +214,10 @@ class ImportRunner:
         counters = {k: int(job[k]) for k in COUNTERS}
         kept_errors: list[dict] = list(job["errors"] or [])
         all_rows = source.rows.get_column("_row")
-        for chunk_no, start in enumerate(range(0, max(len(all_rows), 1), CHUNK_ROWS)):
+        for chunk_no, start in enumerate(range(0, max(len(all_rows), 1), size)):
             if start < counters["processed_rows"]:
                 continue  # committed by an earlier attempt
-            window = all_rows.slice(start, CHUNK_ROWS)
+            window = all_rows.slice(start, size)
             lo, hi = (window.min(), window.max()) if window.len() else (0, -1)
             rows = planned.importable.filter(pl.col("_row").is_between(lo, hi))
             with self.store.session() as session:
@@ -222,8 +245,13 @@ class ImportRunner:
             lineage = session.job_lineage(job_id).filter(pl.col("module") == self.module.slug)
             if status == "completed":
                 headers = [c for c in source.rows.columns if c != "_row"]
-                session.save_mapping(self.account_id, self.module.slug, headers,
-                                     [m.to_api() for m in self.options.column_mapping], job_id)
+                mapping = [m.to_api() for m in self.options.column_mapping]
+                remembered = {"encoding": source.encoding, "delimiter": source.delimiter,
+                              "date_order": self.ctx.date_order}
+                session.save_mapping(self.account_id, self.module.slug, headers, mapping, job_id, remembered)
+                if self.options.save_mapping_as:
+                    session.save_template(self.account_id, self.module.slug, self.options.save_mapping_as,
+                                          {"headers": headers, "column_mapping": mapping, **remembered})
         return {
             "importJobId": job_id,
             "status": status,
@@ -236,6 +264,20 @@ class ImportRunner:
             "warnings": _warnings(planned.prepared.file_warnings, planned.warnings)[:MAX_REPORTED],
             "referenceWarnings": reference_warnings,
         }
+
+    def _match_once(self, planned: _Planned, job_id: str) -> None:
+        """Match every importable row in one pass over the module's records, instead of one pass per chunk;
+        the chunks then recheck only what other writers changed after this pass began."""
+        values = planned.importable
+        slugs = [c for c in values.columns if c != "_row"]
+        incoming = pl.DataFrame({"id": values.get_column("_row"), "data": encode(values, slugs)})
+        with self.store.session() as session:
+            session.lock_modules(self.account_id, [self.module.slug])
+            # A second's margin: a clock stepping back must not hide a write from the recheck.
+            since = utcnow() - timedelta(seconds=1)
+            found = session.find_matches(self.account_id, self.module.slug, incoming, self.match)
+        planned.chunk.prematched = found.select(pl.col("_row").cast(pl.Int64), "record_id")
+        planned.chunk.recheck = ChangedSince(since=since, job_id=job_id)
 
     # shared ------------------------------------------------------------------------------------------
     def _plan(self, source: ImportSource, job_id: str | None) -> _Planned:
@@ -278,7 +320,8 @@ class ImportRunner:
                 "duplicateMatchFields": [m.slug for m in self.match], "mergeMode": o.merge_mode,
                 "aiMappingUsed": o.ai_mapping_used,
                 "skipValidation": o.skip_validation, "createMissingReferences": o.create_missing_references,
-                "staticValues": o.static_values or {}}
+                "staticValues": o.static_values or {}, "dateOrder": self.ctx.date_order,
+                "saveMappingAs": o.save_mapping_as}
 
 
 def _conflict_errors(outcome: ChunkOutcome, match: list) -> pl.DataFrame:

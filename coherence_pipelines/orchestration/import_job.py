@@ -13,9 +13,7 @@ from typing import Any
 
 import dagster as dg
 
-from coherence_pipelines.execution import ColumnMapping
-from coherence_pipelines.execution.column_mapping import adapt_to_headers
-from coherence_pipelines.mapping import suggest_mapping
+from coherence_pipelines.mapping.memory import choose_mapping
 from coherence_pipelines.orchestration.import_request import (
     ImportRequest,
     options_from_config,
@@ -40,12 +38,15 @@ class ImportFileConfig(dg.Config):
     import_job_id: str | None = None
     account: str = "default"
     module: str = "contacts"
-    mapping: str = "auto"  # "auto", or a JSON list of {sourceColumn, targetFieldSlug, valueType, addressPart}
+    # "auto" (the remembered mapping, else suggestions), "template:NAME", or a JSON list of
+    # {sourceColumn, targetFieldSlug, valueType, addressPart}
+    mapping: str = "auto"
     duplicate_strategy: str = "skip"
     match_fields: list[str] = []
     merge_mode: str = "prefer_import"
     create_missing_references: bool = False
     static_values: dict[str, str] = {}
+    date_order: str = ""  # MDY, DMY or YMD; empty: as the saved mapping read them, else inferred per column
 
 
 @dg.op(description="Parse the file into staging (or find the upload / background job it names)")
@@ -55,7 +56,8 @@ def stage_rows(context: dg.OpExecutionContext, config: ImportFileConfig, coheren
         request = request_for_job(store, config.account, config.import_job_id)
     else:
         options = options_from_config(config.mapping, config.duplicate_strategy, config.match_fields,
-                                      config.merge_mode, config.create_missing_references, config.static_values)
+                                      config.merge_mode, config.create_missing_references, config.static_values,
+                                      config.date_order or None)
         if config.upload_id:
             request = request_for_upload(store, config.account, config.module, config.upload_id, options)
         elif config.file_path:
@@ -79,18 +81,16 @@ def map_columns(context: dg.OpExecutionContext, request: dict, coherence: Cohere
     source = "given"
     if not req.mapping_given:
         meta, rows = load_upload(coherence.settings.staging_dir, req.account_id, req.upload_id)
+        module = req.module_def(coherence.store)  # its own session: sessions do not nest
         with coherence.store.session() as session:
-            saved = session.saved_mapping(req.account_id, req.module, meta.columns)
-        if saved is not None:
-            req.options["columnMapping"] = adapt_to_headers(saved, meta.columns)
-            source = "saved for these headers"
-        else:
-            suggestions = suggest_mapping(req.module_def(coherence.store), meta.columns,
-                                          rows.head(PREVIEW_ROWS).to_dicts())
-            req.options["columnMapping"] = [ColumnMapping(s.source_column, s.target_field_slug,
-                                                          value_type=s.value_type, address_part=s.address_part).to_api()
-                                            for s in suggestions if s.target_field_slug]
-            source = "suggested"
+            choice = choose_mapping(session, req.account_id, module, meta.columns, rows.head(PREVIEW_ROWS).to_dicts(),
+                                    req.options.get("mappingTemplate"))
+        req.options["columnMapping"] = choice.column_mapping
+        if choice.recalled and choice.recalled.date_order and not req.options.get("dateOrder"):
+            req.options["dateOrder"] = choice.recalled.date_order
+        for warning in choice.recalled.warnings() if choice.recalled else []:
+            context.log.warning(warning)
+        source = choice.source
     table = "\n".join(f"| {m['sourceColumn']} | {m.get('targetFieldSlug') or ''} | {m.get('valueType') or ''} "
                       f"| {m.get('addressPart') or ''} |" for m in req.options["columnMapping"])
     context.add_output_metadata({"mapping": dg.MetadataValue.md(

@@ -41,7 +41,7 @@ class ImportRequest:
         runner = ImportRunner(store, self.account_id, self.module_def(store), ImportOptions.from_doc(self.options),
                               NormalizeContext(region=settings.default_region))
         return runner, ImportSource(rows=rows, file_name=meta.file_name, file_type=meta.file_type,
-                                    upload_id=meta.upload_id)
+                                    upload_id=meta.upload_id, encoding=meta.encoding, delimiter=meta.delimiter)
 
 
 def request_for_job(store: RecordStore, account: str, import_job_id: str) -> ImportRequest:
@@ -84,15 +84,24 @@ def request_for_upload(store: RecordStore, account: str, module: str, upload_id:
 
 
 def options_from_config(mapping: str, duplicate_strategy: str, match_fields: list[str], merge_mode: str,
-                        create_missing_references: bool, static_values: dict[str, str]) -> dict[str, Any]:
-    """Launchpad or sidecar options in the job's own shape; `mapping` is "auto" or a JSON columnMapping."""
+                        create_missing_references: bool, static_values: dict[str, str],
+                        date_order: str | None = None) -> dict[str, Any]:
+    """Launchpad or sidecar options in the job's own shape. `mapping` is "auto" (the remembered mapping, else
+    suggestions), a JSON columnMapping, or "template:NAME" (a named mapping template)."""
     column_mapping: list[dict] = []
-    if mapping.strip() and mapping.strip() != "auto":
+    template = None
+    text = mapping.strip()
+    if text.startswith("template:"):
+        template = text.removeprefix("template:").strip()
+        if not template:
+            raise InvalidMapping("mapping: name the template after \"template:\"")
+    elif text and text != "auto":
         try:
             doc = json.loads(mapping)
         except ValueError as exc:
-            raise InvalidMapping(f"mapping: neither \"auto\" nor JSON ({exc})") from None
+            raise InvalidMapping(f"mapping: neither \"auto\", \"template:NAME\" nor JSON ({exc})") from None
         column_mapping = doc.get("columnMapping", []) if isinstance(doc, dict) else doc
-    return {"columnMapping": column_mapping, "duplicateStrategy": duplicate_strategy,
+    return {"columnMapping": column_mapping, "mappingTemplate": template, "duplicateStrategy": duplicate_strategy,
             "duplicateMatchFields": match_fields, "mergeMode": merge_mode,
-            "createMissingReferences": create_missing_references, "staticValues": static_values}
+            "createMissingReferences": create_missing_references, "staticValues": static_values,
+            "dateOrder": date_order}

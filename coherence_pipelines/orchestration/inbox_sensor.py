@@ -1,9 +1,9 @@
 """`inbox_sensor`: each CSV, XLSX or XLS file dropped into `$COHERENCE_HOME/inbox/<account>/<module>/`
 starts one run of `import_file_job`.
 
-Options come from a sidecar `<file>.json` (`columnMapping`, `duplicateStrategy`, `duplicateMatchFields`,
-`mergeMode`, `createMissingReferences`, `staticValues`); without a `columnMapping` the run uses the mapping
-the account last executed for the same headers, else suggestions. The run key is
+Options come from a sidecar `<file>.json` (`columnMapping` or `mappingTemplate`, `duplicateStrategy`,
+`duplicateMatchFields`, `mergeMode`, `createMissingReferences`, `staticValues`, `dateOrder`); without a
+mapping the run uses the mapping the account executed for the same or similar headers, else suggestions. The run key is
 the file's path, size and modification time, and the cursor remembers the keys already requested while
 their files are still in the inbox, so each file is requested once, across restarts too.
 """
@@ -21,7 +21,8 @@ from coherence_pipelines.orchestration.resources import CoherenceResource
 IMPORTABLE = {".csv", ".tsv", ".txt", ".xlsx", ".xls"}
 SIDECAR_KEYS = {"columnMapping": "mapping", "duplicateStrategy": "duplicate_strategy",
                 "duplicateMatchFields": "match_fields", "mergeMode": "merge_mode",
-                "createMissingReferences": "create_missing_references", "staticValues": "static_values"}
+                "createMissingReferences": "create_missing_references", "staticValues": "static_values",
+                "dateOrder": "date_order"}
 
 
 def inbox_files(inbox: Path) -> list[tuple[str, str, Path]]:
@@ -47,6 +48,8 @@ def run_config_for(account: str, module: str, path: Path) -> dict:
         for key, name in SIDECAR_KEYS.items():
             if key in doc:
                 config[name] = json.dumps(doc[key]) if key == "columnMapping" else doc[key]
+        if doc.get("mappingTemplate") and "columnMapping" not in doc:
+            config["mapping"] = f"template:{doc['mappingTemplate']}"
     return {"ops": {"stage_rows": {"config": config}}}
 
 

@@ -35,6 +35,14 @@ class MatchField:
     kind: str  # email | phone | text | number | multi_select
 
 
+@dataclass(frozen=True)
+class ChangedSince:
+    """Records written at or after `since` by any job but `job_id`."""
+
+    since: datetime
+    job_id: str
+
+
 @dataclass
 class RollbackResult:
     deleted_count: int
@@ -72,10 +80,25 @@ class StoreSession(ABC):
 
     @abstractmethod
     def save_mapping(self, account_id: str, module: str, headers: list[str], column_mapping: list[dict[str, Any]],
-                     import_job_id: str | None) -> None: ...
+                     import_job_id: str | None, file_settings: dict[str, str | None] | None = None) -> None:
+        """Remembers an executed import's mapping; file_settings: encoding, delimiter, date_order."""
     @abstractmethod
     def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
         """The latest mapping saved for exactly these headers (order and case aside), if any."""
+    @abstractmethod
+    def recent_mappings(self, account_id: str, module: str, limit: int) -> list[dict[str, Any]]:
+        """The latest saved mapping per set of headers, newest first: (headers list, column_mapping list,
+        import_job_id, saved_at, encoding, delimiter, date_order)."""
+    @abstractmethod
+    def save_template(self, account_id: str, module: str, name: str, template: dict[str, Any]) -> None:
+        """Creates or replaces a named mapping template: (headers, column_mapping, encoding, delimiter,
+        date_order)."""
+    @abstractmethod
+    def mapping_templates(self, account_id: str, module: str) -> list[dict[str, Any]]:
+        """The module's templates by name: (name, headers, column_mapping, encoding, delimiter, date_order,
+        created_at, updated_at)."""
+    @abstractmethod
+    def delete_template(self, account_id: str, module: str, name: str) -> bool: ...
 
     # records
     @abstractmethod
@@ -83,9 +106,11 @@ class StoreSession(ABC):
         """Hold, until this session ends, the turn to match and write records of these modules of the account:
         concurrent imports into one module take turns chunk by chunk, so two never both create one person."""
     @abstractmethod
-    def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame,
-                     fields: list[MatchField]) -> pl.DataFrame:
-        """incoming(id, data JSON) -> (_row, record_id, candidates): rows matching a record on every field."""
+    def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame, fields: list[MatchField],
+                     changed_since: ChangedSince | None = None) -> pl.DataFrame:
+        """incoming(id, data JSON) -> (_row, record_id, candidates): rows matching a record on every field.
+        With `changed_since`, only records written at or after its time by anyone but its job count (the
+        recheck of an import that matched every row once, before its chunks)."""
     @abstractmethod
     def lookup_references(self, account_id: str, module: str, keys: list[str]) -> dict[str, list[str]]:
         """Lower-cased names (and domains/emails, by module) -> ids of the records they name."""

@@ -18,8 +18,11 @@ def checked_slug(slug: str) -> str:
     return slug
 
 
-def key_union(fields: list[MatchField], source: str, created_at: str = "NULL") -> str:
-    """SELECT id, created_at, field, key FROM `source` for every match field, without empty keys."""
-    parts = [sql_files.render(f"records/keys/{f.kind}.sql", slug=checked_slug(f.slug), source=source,
+def key_union(fields: list[MatchField], source: str, created_at: str = "NULL", dialect: str = "") -> str:
+    """SELECT id, created_at, field, key FROM `source` for every match field, without empty keys.
+
+    `dialect` is the folder of the SQL dialect's own key expressions ("postgres/"; DuckDB's by default).
+    """
+    parts = [sql_files.render(f"{dialect}records/keys/{f.kind}.sql", slug=checked_slug(f.slug), source=source,
                               created_at=created_at) for f in fields]
-    return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) WHERE key IS NOT NULL AND key <> ''"
+    return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) AS match_keys WHERE key IS NOT NULL AND key <> ''"

@@ -23,7 +23,7 @@ from coherence_pipelines.execution import (
     rows_frame,
 )
 from coherence_pipelines.execution.jobs import job_view, utcnow
-from coherence_pipelines.mapping import suggest_mapping
+from coherence_pipelines.mapping.memory import choose_mapping
 from coherence_pipelines.parsing import parse_file, safe_file_name
 from coherence_pipelines.settings import PREVIEW_ROWS, Settings
 from coherence_pipelines.staging import load_upload, stage_upload
@@ -68,11 +68,16 @@ def _parse_and_stage(settings: Settings, account_id: str, module: str, path: Any
 @router.post("/suggest-mapping", summary="Step 2: suggest which field each column maps to")
 def suggest(module: str, body: SuggestMappingIn, principal: ImportPrincipal, store: Store) -> JSONResponse:
     mod = find_module(store, principal.account_id, module)
-    suggestions = suggest_mapping(mod, body.sourceColumns, body.sampleData)
+    with store.session() as session:
+        choice = choose_mapping(session, principal.account_id, mod, body.sourceColumns, body.sampleData,
+                                body.mappingTemplate)
     return ok({
-        "suggestions": [s.to_api() for s in suggestions],
-        "aiUsed": False,  # header similarity and value patterns; no learned model takes part
+        "suggestions": [s.to_api() for s in choice.suggestions],
+        "aiUsed": False,  # header similarity, value patterns and saved mappings; no learned model takes part
         "targetFields": [f.describe() for f in mod.fields],
+        # Beyond the document: the remembered mapping used (if any) and how the file drifted from it.
+        "savedMapping": choice.recalled.to_api() if choice.recalled else None,
+        "warnings": choice.recalled.warnings() if choice.recalled else [],
     })
 
 
@@ -82,7 +87,8 @@ def validate(module: str, body: ValidateIn, principal: ImportPrincipal, store: S
     runner, source = _runner(module, body, principal.account_id, store, settings, ImportOptions(
         column_mapping=_mapping(body), duplicate_strategy=body.duplicateStrategy,
         duplicate_match_fields=body.duplicateMatchFields,
-        create_missing_references=body.createMissingReferences, static_values=body.staticValues))
+        create_missing_references=body.createMissingReferences, static_values=body.staticValues,
+        date_order=body.dateOrder))
     return ok(runner.validate(source))
 
 
@@ -93,7 +99,8 @@ def execute(module: str, body: ExecuteIn, request: Request, principal: ImportPri
         column_mapping=_mapping(body), duplicate_strategy=body.duplicateStrategy,
         duplicate_match_fields=body.duplicateMatchFields, merge_mode=body.mergeMode,
         ai_mapping_used=body.aiMappingUsed, skip_validation=body.skipValidation,
-        create_missing_references=body.createMissingReferences, static_values=body.staticValues))
+        create_missing_references=body.createMissingReferences, static_values=body.staticValues,
+        date_order=body.dateOrder, save_mapping_as=body.saveMappingAs))
     mode = processing_mode(source.rows.height)
     if mode == "background":
         return ok(start_background(runner, source, settings, principal.account_name), status_code=202)
@@ -113,7 +120,8 @@ def _runner(module: str, body: RowsIn, account_id: str, store: Any, settings: Se
     mod = find_module(store, account_id, module)
     if body.uploadId is not None:
         meta, rows = load_upload(settings.staging_dir, account_id, body.uploadId)
-        source = ImportSource(rows=rows, file_name=meta.file_name, file_type=meta.file_type, upload_id=meta.upload_id)
+        source = ImportSource(rows=rows, file_name=meta.file_name, file_type=meta.file_type, upload_id=meta.upload_id,
+                              encoding=meta.encoding, delimiter=meta.delimiter)
     else:
         source = ImportSource(rows=rows_frame(body.rows or []))
     ctx = NormalizeContext(region=settings.default_region, date_order=body.dateOrder)

@@ -14,8 +14,9 @@ import polars as pl
 
 from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY
 from coherence_pipelines.store import sql_files
-from coherence_pipelines.store.base import MatchField, RollbackResult, StoreSession, headers_key
+from coherence_pipelines.store.base import ChangedSince, MatchField, RollbackResult, StoreSession, headers_key
 from coherence_pipelines.store.duckdb.export_tables import ExportTables
+from coherence_pipelines.store.duckdb.mapping_tables import MappingTables
 from coherence_pipelines.store.match_keys import checked_slug, key_union
 
 JOB_JSON_COLUMNS = ("options", "errors", "reference_warnings")
@@ -25,7 +26,7 @@ def _utc_naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
 
 
-class DuckDBSession(ExportTables, StoreSession):
+class DuckDBSession(ExportTables, MappingTables, StoreSession):
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
@@ -81,10 +82,13 @@ class DuckDBSession(ExportTables, StoreSession):
                          [json.dumps(definition), account_id])
 
     def save_mapping(self, account_id: str, module: str, headers: list[str], column_mapping: list[dict[str, Any]],
-                     import_job_id: str | None) -> None:
-        self.con.execute("INSERT INTO saved_mappings VALUES (?, ?, ?, ?, ?, ?, now())",
+                     import_job_id: str | None, file_settings: dict[str, str | None] | None = None) -> None:
+        fs = file_settings or {}
+        self.con.execute("INSERT INTO saved_mappings (account_id, module, headers_key, headers, column_mapping, "
+                         "import_job_id, saved_at, encoding, delimiter, date_order) "
+                         "VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?, ?)",
                          [account_id, module, headers_key(headers), json.dumps(headers), json.dumps(column_mapping),
-                          import_job_id])
+                          import_job_id, fs.get("encoding"), fs.get("delimiter"), fs.get("date_order")])
 
     def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
         row = self._first("SELECT column_mapping FROM saved_mappings WHERE account_id = ? AND module = ? "
@@ -93,14 +97,25 @@ class DuckDBSession(ExportTables, StoreSession):
         return json.loads(row[0]) if row else None
 
     # records -------------------------------------------------------------------------------------
-    def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame,
-                     fields: list[MatchField]) -> pl.DataFrame:
+    def lock_modules(self, account_id: str, modules: list[str]) -> None:
+        # Nothing to take: the store's file lock already gives every session the whole file to itself, so
+        # one import's match-and-write of a chunk never interleaves with another's.
+        return None
+
+    def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame, fields: list[MatchField],
+                     changed_since: ChangedSince | None = None) -> pl.DataFrame:
+        params: dict[str, Any] = {"account": account_id, "module": module}
+        recent = ""
+        if changed_since is not None:
+            recent = (" AND updated_at >= $since AND record_id NOT IN "
+                      "(SELECT record_id FROM import_lineage WHERE job_id = $job)")
+            params.update(since=_utc_naive(changed_since.since), job=changed_since.job_id)
         existing = ("(SELECT record_id AS id, created_at, data FROM records "
-                    "WHERE account_id = $account AND module = $module)")
+                    f"WHERE account_id = $account AND module = $module{recent})")
         sql = sql_files.render("records/match_keys.sql", incoming_keys=key_union(fields, "incoming_rows"),
                                existing_keys=key_union(fields, existing, "created_at"), field_count=len(fields))
         with self._registered("incoming_rows", incoming.select("id", "data")):
-            return self.con.sql(sql, params={"account": account_id, "module": module}).pl()
+            return self.con.sql(sql, params=params).pl()
 
     def lookup_references(self, account_id: str, module: str, keys: list[str]) -> dict[str, list[str]]:
         if not keys:

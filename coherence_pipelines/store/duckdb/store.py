@@ -13,7 +13,8 @@ from coherence_pipelines.store.base import RecordStore
 from coherence_pipelines.store.duckdb.session import DuckDBSession
 from coherence_pipelines.store.file_lock import FileLock
 
-MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql", "store/003_exports.sql")
+MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql", "store/003_exports.sql",
+              "store/004_mapping_memory.sql")
 
 
 class DuckDBStore(RecordStore):
