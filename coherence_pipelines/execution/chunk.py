@@ -35,10 +35,12 @@ class ChunkSettings:
     # Records this import already updates, with the row that does: a later row matching one of them
     # (in this chunk or a later one) is a conflict, not a second update.
     claimed: dict[str, int] = field(default_factory=dict)
-    # A large import matches all its rows once, before its chunks (`_row`, record_id); each chunk then only
-    # rechecks the records other writers changed since (`recheck`), not the whole module again.
+    # A large import matches all its rows once, before its chunks (`prematched`: _row, record_id). Each chunk
+    # then looks only for records other writers changed after this import's last write (`recheck`), and
+    # when there are some, matches the rows still to come (`incoming`: id, data) against them.
     prematched: pl.DataFrame | None = None
     recheck: ChangedSince | None = None
+    incoming: pl.DataFrame | None = None
 
 
 @dataclass
@@ -74,7 +76,8 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
                                 "created", chunk_no))
     matched = pl.DataFrame(schema={"_row": pl.Int64, "record_id": pl.String})
     if cfg.strategy != "create" and cfg.match:
-        incoming = pl.DataFrame({"id": rows.get_column("_row"), "data": encode(rows, slugs)})
+        incoming = None if cfg.prematched is not None else pl.DataFrame({"id": rows.get_column("_row"),
+                                                                         "data": encode(rows, slugs)})
         matched = _matches(session, cfg, incoming, rows)
     existing = None
     if cfg.strategy == "update" and matched.height:
@@ -97,20 +100,28 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
             lineage.append(_lineage(cfg.job_id, out.created_ids, [module.slug] * len(ids), "created", chunk_no))
     if cfg.job_id is not None:
         session.add_lineage(pl.concat(lineage) if lineage else pl.DataFrame(schema=LINEAGE_SCHEMA))
+    if cfg.recheck is not None:
+        # The next chunk rechecks what others wrote after this one: its own writes carry exactly `now`.
+        cfg.recheck = ChangedSince(since=now)
     return out
 
 
-def _matches(session: StoreSession, cfg: ChunkSettings, incoming: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+def _matches(session: StoreSession, cfg: ChunkSettings, incoming: pl.DataFrame | None,
+             rows: pl.DataFrame) -> pl.DataFrame:
     """(_row, record_id) of the chunk's rows that match a record."""
     module = cfg.plan.module.slug
-    found = session.find_matches(cfg.account_id, module, incoming, cfg.match, cfg.recheck if cfg.prematched is not None
-                                 else None).select(pl.col("_row").cast(pl.Int64), "record_id")
-    if cfg.prematched is None:
-        return found
-    # Rows matched before the import began keep that record; a record another import wrote since then
-    # matches the rows that had none.
-    before = cfg.prematched.join(rows.select("_row"), on="_row", how="semi")
-    return pl.concat([before, found.join(before, on="_row", how="anti")])
+    if cfg.prematched is None or cfg.recheck is None or cfg.incoming is None:
+        assert incoming is not None
+        return session.find_matches(cfg.account_id, module, incoming, cfg.match).select(
+            pl.col("_row").cast(pl.Int64), "record_id")
+    if session.count_changed(cfg.account_id, module, cfg.recheck):
+        # Others wrote records meanwhile: every row still to come may match one of them. Rows matched before
+        # keep their (older) record; the others take the new match.
+        ahead = cfg.incoming.filter(pl.col("id") >= rows.get_column("_row").min())
+        found = session.find_matches(cfg.account_id, module, ahead, cfg.match, cfg.recheck).select(
+            pl.col("_row").cast(pl.Int64), "record_id")
+        cfg.prematched = pl.concat([cfg.prematched, found.join(cfg.prematched, on="_row", how="anti")])
+    return cfg.prematched.join(rows.select("_row"), on="_row", how="semi")
 
 
 def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, matched: pl.DataFrame,

@@ -85,6 +85,7 @@ class _Planned:
     warnings: pl.DataFrame
     importable: pl.DataFrame  # rows to hand to the chunks
     chunk: ChunkSettings
+    incoming: pl.DataFrame | None = None  # (id, data JSON) of the importable rows, when there are match fields
     extra: list[str] = field(default_factory=list)
 
 
@@ -183,7 +184,8 @@ class ImportRunner:
         if job["status"] in ("completed", "cancelled"):
             raise JobNotRollbackable(f"Import job {job_id} has already {job['status']}; it does not run again")
         try:
-            return self._run(source, job, on_progress)
+            with self.store.holding():
+                return self._run(source, job, on_progress)
         except Exception as exc:
             message = exc.message if isinstance(exc, CoherenceError) else f"{type(exc).__name__}: {exc}"
             with self.store.session() as session:
@@ -206,7 +208,7 @@ class ImportRunner:
         planned = self._plan(source, job_id=job_id)
         size = chunk_rows(source.rows.height)
         if planned.chunk.strategy != "create" and self.match and planned.importable.height > size:
-            self._match_once(planned, job_id)
+            self._match_once(planned)
         # Resuming: records the earlier attempt updated stay claimed, so no later row updates them twice.
         planned.chunk.claimed.update(dict.fromkeys(
             done_before.filter(pl.col("action") == "updated").get_column("record_id").to_list(), 0))
@@ -265,19 +267,19 @@ class ImportRunner:
             "referenceWarnings": reference_warnings,
         }
 
-    def _match_once(self, planned: _Planned, job_id: str) -> None:
+    def _match_once(self, planned: _Planned) -> None:
         """Match every importable row in one pass over the module's records, instead of one pass per chunk;
         the chunks then recheck only what other writers changed after this pass began."""
-        values = planned.importable
-        slugs = [c for c in values.columns if c != "_row"]
-        incoming = pl.DataFrame({"id": values.get_column("_row"), "data": encode(values, slugs)})
+        incoming = planned.incoming
+        assert incoming is not None  # there are match fields
         with self.store.session() as session:
             session.lock_modules(self.account_id, [self.module.slug])
             # A second's margin: a clock stepping back must not hide a write from the recheck.
             since = utcnow() - timedelta(seconds=1)
             found = session.find_matches(self.account_id, self.module.slug, incoming, self.match)
         planned.chunk.prematched = found.select(pl.col("_row").cast(pl.Int64), "record_id")
-        planned.chunk.recheck = ChangedSince(since=since, job_id=job_id)
+        planned.chunk.recheck = ChangedSince(since=since)
+        planned.chunk.incoming = incoming
 
     # shared ------------------------------------------------------------------------------------------
     def _plan(self, source: ImportSource, job_id: str | None) -> _Planned:
@@ -290,6 +292,7 @@ class ImportRunner:
             warnings = pl.concat([warnings, errors.filter(~required).rename({"error": "message"})])
             errors = errors.filter(required)
         values = prepared.values.filter(~pl.col("_row").is_in(errors.get_column("row").implode()))
+        incoming = None
         if self.match and values.height:
             slugs = [c for c in values.columns if c != "_row"]
             incoming = pl.DataFrame({"id": values.get_column("_row"), "data": encode(values, slugs)})
@@ -298,6 +301,7 @@ class ImportRunner:
                 column = self._source_column(self.match[0].slug)
                 errors = pl.concat([errors, duplicate_errors(dups, self.match, source.rows, column)]).sort("row")
                 values = values.filter(~pl.col("_row").is_in(dups.get_column("_row").implode()))
+                incoming = incoming.filter(~pl.col("id").is_in(dups.get_column("_row").implode()))
         mapped = [c for c in values.columns if c != "_row"]
         chunk = ChunkSettings(
             account_id=self.account_id, plan=self.plan, strategy=self.options.duplicate_strategy, match=self.match,
@@ -305,7 +309,8 @@ class ImportRunner:
             create_missing_references=self.options.create_missing_references,
             references={f.slug: ReferenceOutcome(field=f) for f in reference_fields(self.module, mapped)},
             job_id=job_id)
-        return _Planned(prepared=prepared, errors=errors, warnings=warnings, importable=values, chunk=chunk)
+        return _Planned(prepared=prepared, errors=errors, warnings=warnings, importable=values, chunk=chunk,
+                        incoming=incoming)
 
     def _source_column(self, slug: str) -> str | None:
         src = self.plan.sources.get(slug)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,10 +38,10 @@ class MatchField:
 
 @dataclass(frozen=True)
 class ChangedSince:
-    """Records written at or after `since` by any job but `job_id`."""
+    """Records written after `since`: by another writer, when `since` is the time of this import's own last
+    write (writers take turns, and each stamps its writes with a time taken once its turn began)."""
 
     since: datetime
-    job_id: str
 
 
 @dataclass
@@ -109,8 +110,11 @@ class StoreSession(ABC):
     def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame, fields: list[MatchField],
                      changed_since: ChangedSince | None = None) -> pl.DataFrame:
         """incoming(id, data JSON) -> (_row, record_id, candidates): rows matching a record on every field.
-        With `changed_since`, only records written at or after its time by anyone but its job count (the
-        recheck of an import that matched every row once, before its chunks)."""
+        With `changed_since`, only records written after its time count (the recheck of an import that
+        matched every row once, before its chunks)."""
+    @abstractmethod
+    def count_changed(self, account_id: str, module: str, changed_since: ChangedSince) -> int:
+        """How many records of the module were written after `changed_since.since`."""
     @abstractmethod
     def lookup_references(self, account_id: str, module: str, keys: list[str]) -> dict[str, list[str]]:
         """Lower-cased names (and domains/emails, by module) -> ids of the records they name."""
@@ -195,6 +199,12 @@ class RecordStore(ABC):
     @abstractmethod
     def session(self) -> AbstractContextManager[StoreSession]:
         """One unit of work in one transaction."""
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """A run of sessions a store may serve more cheaply together (the embedded store keeps its file
+        open between them); sessions inside still commit one by one. By default, nothing special."""
+        yield
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release anything the store keeps open between sessions."""

@@ -60,6 +60,22 @@ class FileLock:
         finally:
             self._threads.release()
 
+    def others_waiting(self) -> bool:
+        """Whether another thread or process waits for the lock this thread holds: a waiting thread holds
+        the thread gate, a waiting process the turnstile."""
+        if self._thread_gate.locked():
+            return True
+        gate = os.open(self.turnstile, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(gate)
+
     @staticmethod
     def _acquire(fd: int, deadline: float) -> None:
         delay = 0.005

@@ -107,15 +107,18 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
         params: dict[str, Any] = {"account": account_id, "module": module}
         recent = ""
         if changed_since is not None:
-            recent = (" AND updated_at >= $since AND record_id NOT IN "
-                      "(SELECT record_id FROM import_lineage WHERE job_id = $job)")
-            params.update(since=_utc_naive(changed_since.since), job=changed_since.job_id)
+            recent = " AND updated_at > $since"
+            params["since"] = _utc_naive(changed_since.since)
         existing = ("(SELECT record_id AS id, created_at, data FROM records "
                     f"WHERE account_id = $account AND module = $module{recent})")
         sql = sql_files.render("records/match_keys.sql", incoming_keys=key_union(fields, "incoming_rows"),
                                existing_keys=key_union(fields, existing, "created_at"), field_count=len(fields))
         with self._registered("incoming_rows", incoming.select("id", "data")):
             return self.con.sql(sql, params=params).pl()
+
+    def count_changed(self, account_id: str, module: str, changed_since: ChangedSince) -> int:
+        return self._first("SELECT count(*) FROM records WHERE account_id = ? AND module = ? AND updated_at > ?",
+                           [account_id, module, _utc_naive(changed_since.since)])[0]
 
     def lookup_references(self, account_id: str, module: str, keys: list[str]) -> dict[str, list[str]]:
         if not keys:
@@ -159,15 +162,14 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
         # The changes are a JSON merge patch: fields they set replace, fields they null are removed,
         # fields they leave out are untouched.
         with self._registered("changed_records", records.select("record_id", "data")):
-            self.con.execute(
-                "UPDATE records AS r SET data = json_merge_patch(r.data, c.data::JSON), "
-                "display_name = json_extract_string(json_merge_patch(r.data, c.data::JSON), '$.displayName'), "
-                "version = r.version + 1, updated_at = $now FROM changed_records c "
-                "WHERE r.record_id = c.record_id AND r.account_id = $account",
-                {"account": account_id, "now": _utc_naive(now)})
+            # The name changes only when the patch names it (a null there removes it).
             return self.con.sql(
-                "SELECT r.record_id, r.version FROM records r SEMI JOIN changed_records c USING (record_id) "
-                "WHERE r.account_id = $account", params={"account": account_id}).pl()
+                "UPDATE records AS r SET data = json_merge_patch(r.data, c.data::JSON), "
+                "display_name = CASE WHEN json_exists(c.data, '$.displayName') "
+                "THEN json_extract_string(c.data, '$.displayName') ELSE r.display_name END, "
+                "version = r.version + 1, updated_at = $now FROM changed_records c "
+                "WHERE r.record_id = c.record_id AND r.account_id = $account RETURNING r.record_id, r.version",
+                params={"account": account_id, "now": _utc_naive(now)}).pl()
 
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
                      order_by: str) -> tuple[list[dict[str, Any]], int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,24 +25,52 @@ class DuckDBStore(RecordStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(path.with_name(path.name + ".lock"), wait_seconds)
         self._migrated = False
+        self._local = threading.local()  # a thread's held file: `holding()`
 
     @contextmanager
     def session(self) -> Iterator[DuckDBSession]:
-        # The file is opened for one unit of work only, so other processes get their turn.
-        with self._lock.hold():
-            con = duckdb.connect(str(self.path))
+        # The file is opened for one unit of work only, so other processes get their turn; inside
+        # `holding()` it stays open from one unit to the next until someone else waits for it.
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.con is not None and self._lock.others_waiting():
+            held.release()
+        if held is not None and held.con is None:
+            held.take(self)
+        with contextlib.ExitStack() as stack:
+            if held is None:
+                stack.enter_context(self._lock.hold())
+                con = self._connect()
+                stack.callback(con.close)
+            else:
+                con = held.con
+            con.execute("BEGIN TRANSACTION")
             try:
-                if not self._migrated:
-                    self._migrate(con)
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    yield DuckDBSession(con)
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
-            finally:
-                con.close()
+                yield DuckDBSession(con)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """A run of sessions (an import's chunks) that keeps the file open between them while no other
+        thread or process waits for it: each session still commits on its own, but the file is opened and
+        checkpointed once per run instead of once per session."""
+        if getattr(self._local, "held", None) is not None:
+            yield
+            return
+        held = self._local.held = _Held()
+        try:
+            yield
+        finally:
+            self._local.held = None
+            held.release()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.path))
+        if not self._migrated:
+            self._migrate(con)
+        return con
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
@@ -53,3 +83,29 @@ class DuckDBStore(RecordStore):
             con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
             con.execute("COMMIT")
         self._migrated = True
+
+
+class _Held:
+    """The file a `holding()` run keeps: the store's lock and an open connection, or neither."""
+
+    def __init__(self) -> None:
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._stack: contextlib.ExitStack | None = None
+
+    def take(self, store: DuckDBStore) -> None:
+        stack = contextlib.ExitStack()
+        stack.enter_context(store._lock.hold())
+        try:
+            con = store._connect()
+            # Checkpoints wait for the release: one per run, not one per commit of a large chunk.
+            con.execute("SET checkpoint_threshold = '4GB'")
+        except BaseException:
+            stack.close()
+            raise
+        stack.callback(con.close)
+        self.con, self._stack = con, stack
+
+    def release(self) -> None:
+        stack, self._stack, self.con = self._stack, None, None
+        if stack is not None:
+            stack.close()
