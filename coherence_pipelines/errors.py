@@ -11,6 +11,7 @@
     │   ├── InvalidExportConfig          INVALID_EXPORT_CONFIG
     │   ├── InvalidReport                INVALID_REPORT
     │   ├── TooManyRows                  TOO_MANY_ROWS
+    │   ├── TooManyColumns               TOO_MANY_COLUMNS
     │   └── InvalidModuleDefinition      INVALID_MODULE_DEFINITION
     ├── Unauthorized (401)               UNAUTHORIZED
     ├── AccessDenied (403)               ACCESS_DENIED
@@ -91,6 +92,10 @@ class InvalidReport(BadRequest):
 
 class TooManyRows(BadRequest):
     code, default_message = "TOO_MANY_ROWS", "Too many rows"
+
+
+class TooManyColumns(BadRequest):
+    code, default_message = "TOO_MANY_COLUMNS", "Too many columns"
 
 
 class InvalidModuleDefinition(BadRequest):

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from coherence_pipelines.api.body_limit import BodyLimitMiddleware
 from coherence_pipelines.api.envelope import install_error_handlers
 from coherence_pipelines.api.export_worker import ExportWorker
 from coherence_pipelines.api.routers import exports, health, imports, mappings, modules, reports
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, store: RecordStore | None = Non
     app.state.settings = settings
     app.state.store = store or open_store(settings)
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1")
     v1.include_router(imports.router)

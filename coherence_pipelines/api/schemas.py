@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from coherence_pipelines.errors import InvalidOption
+from coherence_pipelines.parsing.parsed_file import RESERVED_COLUMNS
 
 
 class Body(BaseModel):
@@ -41,6 +42,16 @@ class RowsIn(Body):
     createMissingReferences: bool = False
     staticValues: dict[str, str | int | float | bool | None] | None = None
     dateOrder: Literal["MDY", "DMY", "YMD"] | None = None
+
+    @field_validator("rows")
+    @classmethod
+    def no_reserved_column(cls, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        for index, row in enumerate(rows or ()):
+            reserved = RESERVED_COLUMNS.intersection(row)
+            if reserved:
+                raise InvalidOption(f"rows[{index}]: the column name {min(reserved)!r} is reserved (it numbers the "
+                                    "rows); rename that column")
+        return rows
 
     @model_validator(mode="after")
     def one_source(self) -> RowsIn:

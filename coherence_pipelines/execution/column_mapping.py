@@ -112,6 +112,10 @@ def plan_mapping(module: ModuleDef, mappings: list[ColumnMapping],
             raise InvalidMapping(f"staticValues.{slug}: a static value is a single text value")
         sources.setdefault(slug, FieldSource(field=f)).static_value = None if value is None else str(value)
     ordered = {slug: sources[slug] for slug in module.slugs if slug in sources}
+    if not ordered:
+        # Nothing to import: every row would fail; a client that sent this has a mapping bug to see.
+        raise InvalidMapping(f"columnMapping maps no column to a field of module {module.slug!r} (and there are no "
+                             "staticValues): map at least one column; suggest-mapping proposes a mapping")
     derive = (module.slug == "contacts" and "displayName" not in ordered
               and ("firstName" in ordered or "lastName" in ordered))
     return MappingPlan(module=module, sources=ordered, derive_display_name=derive)

@@ -10,20 +10,25 @@ from pathlib import Path
 
 import polars as pl
 
-from coherence_pipelines.errors import UnreadableFile
+from coherence_pipelines.errors import TooManyColumns, UnreadableFile
+from coherence_pipelines.parsing import limits
 from coherence_pipelines.parsing.detect import reject_non_tabular_text
 from coherence_pipelines.parsing.parsed_file import ParsedFile, clean_headers, finish_frame
 from coherence_pipelines.parsing.text_source import utf8_source
 
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_RECORDS = 50
+# The csv module refuses fields over 128 KB by default; a cell can be as large as the upload (capped
+# before parsing), and polars has no such limit, so neither does its fallback.
+csv.field_size_limit(1 << 30)
 
 
 def read_csv_file(path: Path) -> ParsedFile:
     """Parse a delimited text file: encoding and delimiter detected, header = first non-blank record.
 
     Fields beyond the header's width are dropped; missing trailing fields are null.
-    Raises UnsupportedFileType for binary/HTML content, UnreadableFile when there is no header row.
+    Raises UnsupportedFileType for binary/HTML content, UnreadableFile when there is no header row,
+    TooManyColumns for a header wider than limits.MAX_COLUMNS.
     """
     with utf8_source(path) as source:
         reject_non_tabular_text(source.sample)
@@ -32,7 +37,10 @@ def read_csv_file(path: Path) -> ParsedFile:
         if skip_lines is None:
             raise UnreadableFile("The file is empty" if source.complete
                                  else "The file is empty: no header row in its first 64 KB")
+        # Checked on the sample first: polars would lay out a million-field header before we saw it.
+        _check_width(_header_width(source.sample, delimiter))
         header, body = _read_table(source.path, delimiter, skip_lines)
+    _check_width(len(header))
     columns = clean_headers(header)
     return ParsedFile(columns=columns, frame=finish_frame(body, columns), file_type="csv",
                       encoding=source.encoding, delimiter=delimiter, sheet_name=None)
@@ -68,8 +76,8 @@ def _field_counts(sample: str, delimiter: str, complete: bool) -> list[int]:
         pass  # keep what was read before the malformed line
     if len(records) > _SAMPLE_RECORDS:
         records = records[:_SAMPLE_RECORDS]
-    elif not complete:
-        records = records[:-1]  # the sample may cut the last record short
+    elif not complete and len(records) > 1:
+        records = records[:-1]  # the sample may cut the last record short (unless it is all there is)
     return [len(r) for r in records if any(cell.strip() for cell in r)]
 
 
@@ -85,6 +93,23 @@ def _lines_before_header(sample: str, delimiter: str) -> int | None:
     except csv.Error:
         return lines_read  # let the table reader take the malformed line as the header
     return None
+
+
+def _header_width(sample: str, delimiter: str) -> int:
+    """Fields of the header record in the sample; a lower bound when the header runs past the sample."""
+    try:
+        for record in _csv_records(sample, delimiter):
+            if any(cell.strip() for cell in record):
+                return len(record)
+    except csv.Error:
+        pass
+    return sample.count(delimiter, 0, sample.find("\n") if "\n" in sample else len(sample)) + 1
+
+
+def _check_width(width: int) -> None:
+    if width > limits.MAX_COLUMNS:
+        raise TooManyColumns(f"Too many columns: the header has {width:,} fields; at most {limits.MAX_COLUMNS:,} "
+                             "columns are read. Check the delimiter, or remove the unused columns")
 
 
 def _read_table(path: Path, delimiter: str, skip_lines: int) -> tuple[list[str | None], pl.DataFrame]:

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from coherence_pipelines.errors import UnreadableFile, UnsupportedFileType
+from coherence_pipelines.parsing.xlsx_guard import check_zip_member_count
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -49,6 +50,7 @@ def sniff_file_type(path: Path) -> str:
 
 
 def _sniff_zip(path: Path) -> str:
+    check_zip_member_count(path)
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())

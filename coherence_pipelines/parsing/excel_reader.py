@@ -11,9 +11,11 @@ import polars as pl
 import xlrd
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from coherence_pipelines.errors import UnreadableFile, UnsupportedFileType
+from coherence_pipelines.errors import CoherenceError, FileTooLarge, TooManyColumns, UnreadableFile, UnsupportedFileType
+from coherence_pipelines.parsing import limits
 from coherence_pipelines.parsing.cells import column_texts, datetime_text, number_text, time_text
 from coherence_pipelines.parsing.parsed_file import ParsedFile, clean_headers, finish_frame
+from coherence_pipelines.parsing.xlsx_guard import check_xlsx
 
 Column = list[str | None]  # a sheet column as display text, header cell first
 
@@ -29,12 +31,16 @@ def read_xlsx_file(path: Path) -> ParsedFile:
     """Parse the first sheet with data of an XLSX workbook (visible sheets before hidden ones).
 
     The header is the first non-empty row; cells become display text (see cells.cell_text).
-    calamine reads the file; openpyxl is tried when calamine fails. Raises UnreadableFile for a
-    damaged workbook or one without data.
+    calamine reads the file; openpyxl is tried when calamine fails. The file is checked first (xlsx_guard):
+    FileTooLarge, TooManyColumns or UnreadableFile for zip bombs, entity declarations and oversized
+    sheets. Raises UnreadableFile for a damaged workbook or one without data.
     """
+    check_xlsx(path)
     try:
         found = _calamine_first_sheet(path)
-    except Exception:  # calamine raises assorted Rust-side errors on odd files
+    except BaseException as exc:  # calamine raises assorted Rust-side errors on odd files, panics included
+        if not _is_reader_failure(exc):
+            raise
         try:
             found = _openpyxl_first_sheet(path)
         except Exception as exc:  # zip, XML and openpyxl errors all mean the same to the user
@@ -49,11 +55,14 @@ def read_xls_file(path: Path) -> ParsedFile:
     """Parse the first sheet with data of a legacy XLS workbook with xlrd (same rules as XLSX).
 
     Raises UnreadableFile for damaged or password-protected files (an encrypted XLSX is also an
-    OLE2 file, so it lands here) and UnsupportedFileType for OLE2 files that are not workbooks.
+    OLE2 file, so it lands here), UnsupportedFileType for OLE2 files that are not workbooks, and
+    TooManyColumns or FileTooLarge for a sheet past limits.py.
     """
     try:
-        with xlrd.open_workbook(path, on_demand=True, logfile=io.StringIO()) as book:
+        with xlrd.open_workbook(path, on_demand=True, ragged_rows=True, logfile=io.StringIO()) as book:
             found = _xlrd_first_sheet(book)
+    except CoherenceError:
+        raise
     except Exception as exc:  # xlrd raises XLRDError, struct/index errors... on bad files
         if "encrypted" in str(exc).lower() or _is_encrypted_ole2(path):
             raise UnreadableFile(_PASSWORD) from exc
@@ -97,34 +106,38 @@ def _openpyxl_first_sheet(path: Path) -> tuple[str, list[tuple]] | None:
 def _xlrd_first_sheet(book: xlrd.book.Book) -> tuple[str, list[Column]] | None:
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
+        _check_area(sheet.name, sheet.nrows, sheet.ncols)
         start = _first_row_with_data(sheet.row_values(r) for r in range(sheet.nrows))
         if start is not None:
-            columns = [
-                _xlrd_column(sheet.col_types(c, start_rowx=start), sheet.col_values(c, start_rowx=start),
-                             book.datemode)
-                for c in range(sheet.ncols)
-            ]
-            return sheet.name, columns
+            return sheet.name, _xlrd_columns(sheet, start, book.datemode)
         book.unload_sheet(index)
     return None
 
 
-def _xlrd_column(types: Sequence[int], values: Sequence, datemode: int) -> Column:
-    out: Column = []
-    for kind, value in zip(types, values, strict=True):
-        if kind == xlrd.XL_CELL_TEXT:
-            out.append(value or None)
-        elif kind == xlrd.XL_CELL_NUMBER:
-            out.append(number_text(value))
-        elif kind == xlrd.XL_CELL_DATE:
-            out.append(_xlrd_date_text(value, datemode))
-        elif kind == xlrd.XL_CELL_BOOLEAN:
-            out.append("TRUE" if value else "FALSE")
-        elif kind == xlrd.XL_CELL_ERROR:
-            out.append(xlrd.error_text_from_code.get(value, "#ERROR!"))
-        else:  # XL_CELL_EMPTY, XL_CELL_BLANK
-            out.append(None)
-    return out
+def _xlrd_columns(sheet: xlrd.sheet.Sheet, start: int, datemode: int) -> list[Column]:
+    # Rows are read ragged (open_workbook(ragged_rows=True)): xlrd would otherwise pad every row to the
+    # widest one before the area is checked. Padded here, after the check.
+    width = sheet.ncols
+    rows = []
+    for r in range(start, sheet.nrows):
+        pairs = zip(sheet.row_types(r), sheet.row_values(r), strict=True)
+        cells = [_xlrd_text(kind, value, datemode) for kind, value in pairs]
+        rows.append(cells + [None] * (width - len(cells)))
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def _xlrd_text(kind: int, value: object, datemode: int) -> str | None:
+    if kind == xlrd.XL_CELL_TEXT:
+        return value or None  # type: ignore[return-value]
+    if kind == xlrd.XL_CELL_NUMBER:
+        return number_text(value)  # type: ignore[arg-type]
+    if kind == xlrd.XL_CELL_DATE:
+        return _xlrd_date_text(value, datemode)  # type: ignore[arg-type]
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if value else "FALSE"
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR!")
+    return None  # XL_CELL_EMPTY, XL_CELL_BLANK
 
 
 def _xlrd_date_text(value: float, datemode: int) -> str:
@@ -135,6 +148,23 @@ def _xlrd_date_text(value: float, datemode: int) -> str:
     if 0 <= value < 1:  # a time of day with no date part
         return time_text(moment.time())
     return datetime_text(moment)
+
+
+def _check_area(sheet_name: str, rows: int, columns: int) -> None:
+    # An XLS sheet is at most 65,536 x 256 cells, but two stray cells far apart would make the columns
+    # built here that large; the limits are the XLSX ones (xlsx_guard).
+    if columns > limits.MAX_COLUMNS:
+        raise TooManyColumns(f"Too many columns: sheet {sheet_name!r} has {columns:,} columns; at most "
+                             f"{limits.MAX_COLUMNS:,} are read")
+    if rows * columns > limits.MAX_SHEET_CELLS:
+        raise FileTooLarge(f"File too large: sheet {sheet_name!r} spans {rows:,} rows by {columns:,} columns; "
+                           f"at most {limits.MAX_SHEET_CELLS:,} cells of a sheet are read — delete the stray "
+                           "cells far from the data, or save the sheet as CSV")
+
+
+def _is_reader_failure(exc: BaseException) -> bool:
+    # pyo3 turns a Rust panic into PanicException, a BaseException so that `except Exception` misses it.
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _first_row_with_data(rows) -> int | None:

@@ -38,8 +38,9 @@ class _Encoding:
 def utf8_source(path: Path) -> Iterator[TextSource]:
     """Yield the upload as UTF-8 text, transcoding into a temporary file when it is not UTF-8.
 
-    UTF-8 (with or without BOM) and UTF-16 (BOM or BOM-less) are recognised; anything else is
-    windows-1252, or latin-1 when it holds bytes windows-1252 does not define. Old Mac files
+    UTF-8 (with or without BOM) and UTF-16 (BOM or BOM-less) are recognised; anything else is Mac Roman
+    when its lines end in CR alone, else windows-1252, or latin-1 when it holds bytes windows-1252 does
+    not define. Old Mac files
     (CR-only line ends) are rewritten with LF because polars splits lines on LF only.
     The temporary copy is deleted when the context exits.
     """
@@ -77,6 +78,9 @@ def _detect_encoding(path: Path, head: bytes) -> _Encoding:
         return _Encoding(bomless_utf16, "utf-16", 0, "replace")
     if _is_utf8(path):
         return _Encoding("utf-8", "utf-8")
+    if b"\r" in head and b"\n" not in head:
+        # Classic Mac line ends on 8-bit text: Excel for Mac's "CSV (Macintosh)" writes Mac Roman so.
+        return _Encoding("mac_roman", "mac-roman")
     if _has_cp1252_undefined_bytes(path):
         # Decoded as windows-1252 with the undefined bytes mapped as latin-1 (see _transcode).
         return _Encoding("cp1252", "latin-1", 0, "surrogateescape")

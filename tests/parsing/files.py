@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -101,6 +101,27 @@ _WORKBOOK_RELS = (
 )
 
 
+def write_xlsx_parts(directory: Path, name: str, sheet: bytes | str | Iterable[bytes],
+                     extra_parts: dict[str, bytes | str] | None = None) -> Path:
+    """A one-sheet XLSX whose sheet XML is given as is (bytes, text, or chunks streamed into the zip,
+    so a sheet of hundreds of megabytes is never held whole); `extra_parts` are added by name."""
+    path = directory / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _ROOT_RELS)
+        zf.writestr("xl/workbook.xml", _WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        if isinstance(sheet, bytes | str):
+            zf.writestr("xl/worksheets/sheet1.xml", sheet)
+        else:
+            with zf.open("xl/worksheets/sheet1.xml", "w") as out:
+                for chunk in sheet:
+                    out.write(chunk)
+        for part, data in (extra_parts or {}).items():
+            zf.writestr(part, data)
+    return path
+
+
 def write_xlsx_bulk(directory: Path, name: str, rows: Sequence[Sequence[str | float]]) -> Path:
     """A one-sheet XLSX written as raw XML (openpyxl takes seconds for 100k rows): str cells
     become inline strings, numbers numeric cells. No escaping: keep the text XML-safe."""
@@ -114,11 +135,4 @@ def write_xlsx_bulk(directory: Path, name: str, rows: Sequence[Sequence[str | fl
     sheet = ('<?xml version="1.0" encoding="UTF-8"?>'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              f"<sheetData>{body}</sheetData></worksheet>")
-    path = directory / name
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _ROOT_RELS)
-        zf.writestr("xl/workbook.xml", _WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        zf.writestr("xl/worksheets/sheet1.xml", sheet)
-    return path
+    return write_xlsx_parts(directory, name, sheet)
