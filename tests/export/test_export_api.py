@@ -228,3 +228,21 @@ def test_round_trip_reproduces_the_records(api, other_api, people):
 
     mine, theirs = comparable(api.records()), comparable(other_api.records())
     assert theirs == mine
+
+
+def test_pdf_over_http_has_title_description_header_on_every_page_and_every_row(api, seeded):
+    import io
+
+    from pypdf import PdfReader
+
+    seeded(150)
+    r = export(api, {"columns": ["displayName", "email", "leadStatus"], "title": "Q4 Contacts",
+                     "description": "For review", "sortField": "displayName", "sortDirection": "asc"}, fmt="pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"].endswith('.pdf"') and r.content[:5] == b"%PDF-"
+    pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(r.content)).pages]
+    assert len(pages) >= 3
+    assert all("Q4 Contacts" in p and "Name" in p and "Lead Status" in p for p in pages)
+    assert "For review" in pages[0] and f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    text = "".join(pages)
+    assert all(f"Person {i:05d}" in text for i in range(150))
