@@ -28,7 +28,7 @@ import psycopg
 
 from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource
 from coherence_pipelines.modules import builtin_modules
-from coherence_pipelines.settings import CHUNK_ROWS, Settings
+from coherence_pipelines.settings import Settings
 from coherence_pipelines.store import RecordStore, open_store
 
 DEFAULT_URL = os.environ.get("COHERENCE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -110,9 +110,9 @@ def median(rounds: list[dict[str, float]]) -> dict[str, float]:
 
 
 def table(rows: int, repeat: int, figures: dict[str, dict[str, float]]) -> str:
-    lines = [f"{rows:,} contacts through `ImportRunner` ({rows // CHUNK_ROWS} chunks of {CHUNK_ROWS:,}), median of "
-             f"{repeat} rounds, Python {platform.python_version()}, {os.cpu_count()} cores, PostgreSQL on the same "
-             "machine; `bench/store_compare.py`.", "",
+    lines = [f"{rows:,} contacts through `ImportRunner` (in its own chunks), median of {repeat} rounds, "
+             f"Python {platform.python_version()}, {os.cpu_count()} cores, PostgreSQL on the same machine"
+             f" (load average {os.getloadavg()[0]:.1f} when the run ended); `bench/store_compare.py`.", "",
              "| store | create import | update import (match on email) | read the module back (export) |",
              "|---|---|---|---|"]
     for name, f in figures.items():

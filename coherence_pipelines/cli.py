@@ -21,13 +21,28 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="API processes. On PostgreSQL (COHERENCE_DATABASE_URL) they serve side by side; on the "
+                   "embedded DuckDB file they take turns with the store.")
+def serve(host: str, port: int, workers: int) -> None:
     """Run the HTTP API alone."""
     import uvicorn
 
     from coherence_pipelines.api import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        return
+    if not get_settings().database_url:
+        # Safe all the same: every process opens the DuckDB file for one unit of work at a time, behind the
+        # store's file lock (as the API and Dagster runs share it); only parsing then runs in parallel.
+        click.echo(f"{workers} workers over the embedded DuckDB store take turns with its file: requests that "
+                   "read or write the store run one at a time. Set COHERENCE_DATABASE_URL for parallel work.",
+                   err=True)
+    # Each worker is a process of its own that builds its app (and its store connections) from the
+    # environment, so uvicorn gets the factory's import path rather than an app.
+    uvicorn.run("coherence_pipelines.api:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
 
 
 @main.command()

@@ -1,12 +1,20 @@
-"""Shared fixtures: a real COHERENCE_HOME in a temporary folder, a real DuckDB store file, the real app
-behind an HTTP client, and API keys made the way `coherence keys create` makes them."""
+"""Shared fixtures: a real COHERENCE_HOME in a temporary folder, a real record store (every test that uses
+one runs twice: on a DuckDB file, and on PostgreSQL in a schema of its own), the real app behind an HTTP
+client, and API keys made the way `coherence keys create` makes them.
+
+PostgreSQL is the server of COHERENCE_TEST_DATABASE_URL (default: the local one CI starts). When it cannot
+be reached the PostgreSQL variants fail: they are half of what the suite proves."""
 
 from __future__ import annotations
 
+import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 with warnings.catch_warnings():
@@ -27,9 +35,43 @@ def settings(tmp_path: Path) -> Settings:
     return s
 
 
+TEST_DATABASE_URL = os.environ.get("COHERENCE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """`url` with every connection's search_path set to `schema` (libpq's `options`)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"] + [("options", f"-csearch_path={schema}")]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 @pytest.fixture
-def store(settings: Settings) -> RecordStore:
-    return open_store(settings)
+def postgres_url() -> Iterator[str]:
+    """A database URL whose connections see only a fresh schema of their own, dropped afterwards: tests run
+    in parallel (xdist) and side by side with background processes, so every test gets a new name."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True, connect_timeout=10) as con:
+        con.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield with_search_path(TEST_DATABASE_URL, schema)
+    finally:
+        with psycopg.connect(TEST_DATABASE_URL, autocommit=True, connect_timeout=10) as con:
+            con.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store(request: pytest.FixtureRequest, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordStore]:
+    """The record store, once per kind. On PostgreSQL the settings and the environment name it too, so the
+    app, the CLI, Dagster resources and background processes the test starts all reach the same schema."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        settings.database_url = url
+        monkeypatch.setenv("COHERENCE_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("COHERENCE_DATABASE_URL", raising=False)
+    opened = open_store(settings)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

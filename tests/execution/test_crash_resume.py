@@ -27,8 +27,9 @@ CHILD = textwrap.dedent("""
     runner_module.CHUNK_ROWS = {chunk}
     from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource, rows_frame
     from coherence_pipelines.modules import builtin_modules
-    from coherence_pipelines.store.duckdb import DuckDBStore
-    store = DuckDBStore(Path(sys.argv[1]))
+    from coherence_pipelines.settings import Settings
+    from coherence_pipelines.store import open_store
+    store = open_store(Settings(home=Path(sys.argv[1])))  # the test's store: COHERENCE_DATABASE_URL or the file
     with store.session() as s:
         account_id = s.ensure_account("acme")
     rows = rows_frame([{{"Name": f"P{{i}}", "Email": f"p{{i}}@example.com"}} for i in range({rows})])
@@ -45,7 +46,7 @@ def job_state(store, account_id):
 
 
 def test_kill_9_then_resume_imports_every_row_exactly_once(store, settings, monkeypatch):
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(settings.store_path)], start_new_session=True)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(settings.home)], start_new_session=True)
     try:
         deadline = time.time() + 60
         account_id, job = None, None

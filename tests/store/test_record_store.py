@@ -1,5 +1,6 @@
-"""The embedded DuckDB store on a real file: transactions, keys, duplicate matching, references, merge-patch
-updates, rollback with lineage, and account isolation."""
+"""The record store, on a real DuckDB file and on a real PostgreSQL schema (the `store` fixture runs each test
+on both): transactions, keys, duplicate matching, references, merge-patch updates, rollback with lineage,
+and account isolation."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_session_commits_on_normal_exit(store: RecordStore, acme: str, settings)
     with store.session() as session:
         session.insert_records(acme, records("contacts", {"r1": {"displayName": "Jane"}}), "job_1", T0)
         session.insert_job(job(acme))
-    # A fresh store object on the same file: the data is really on disk.
+    # Another store object on the same file or database: the data is really stored.
     with open_store(settings).session() as session:
         assert data_of(session, acme, "r1") == {"displayName": "Jane"}
         assert session.get_job(acme, "job_1")["status"] == "pending"

@@ -1,0 +1,87 @@
+"""The PostgreSQL session's export half: the records an export reads, saved reports and export jobs (the
+same meaning as store/duckdb/export_tables.py; jsonb columns come back as Python values already)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from coherence_pipelines.store.base import UPDATABLE_EXPORT_JOB_COLUMNS, UPDATABLE_REPORT_COLUMNS
+from coherence_pipelines.store.postgres.queries import Queries, jsonb
+
+
+class ExportTables(Queries):
+    def completed_imports_since(self, since: datetime) -> list[dict[str, Any]]:
+        return self._rows("SELECT job_id, account_id, module, completed_at FROM import_jobs "
+                          "WHERE status = 'completed' AND completed_at > %s "
+                          "ORDER BY completed_at, job_id COLLATE \"C\"", [since])
+
+    def upload_ids_in_use(self) -> set[str]:
+        rows = self._tuples("SELECT DISTINCT upload_id FROM import_jobs WHERE upload_id IS NOT NULL "
+                            "AND status IN ('pending', 'processing')")
+        return {r[0] for r in rows}
+
+    def module_records(self, account_id: str, module: str) -> pl.DataFrame:
+        return self._frame("SELECT record_id, data::text, created_at, updated_at FROM records "
+                           "WHERE account_id = %(account)s AND module = %(module)s",
+                           {"account": account_id, "module": module},
+                           {"record_id": pl.String, "data": pl.String, "created_at": pl.Datetime("us"),
+                            "updated_at": pl.Datetime("us")})
+
+    # reports -------------------------------------------------------------------------------------
+    def insert_report(self, report: dict[str, Any]) -> None:
+        self.conn.execute("INSERT INTO reports VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                          [report["report_id"], report["account_id"], report["name"], report["module"],
+                           jsonb(report["definition"]), report["created_at"], report["updated_at"]])
+
+    def update_report(self, account_id: str, report_id: str, changes: dict[str, Any]) -> None:
+        cols = [c for c in changes if c in UPDATABLE_REPORT_COLUMNS]
+        values = [jsonb(changes[c]) if c == "definition" else changes[c] for c in cols]
+        if cols:
+            self.conn.execute(f"UPDATE reports SET {', '.join(f'{c} = %s' for c in cols)} "
+                              "WHERE account_id = %s AND report_id = %s", [*values, account_id, report_id])
+
+    def get_report(self, account_id: str, report_id: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM reports WHERE account_id = %s AND report_id = %s", [account_id, report_id])
+        return rows[0] if rows else None
+
+    def list_reports(self, account_id: str | None) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM reports WHERE %(account)s::text IS NULL OR account_id = %(account)s "
+                          "ORDER BY created_at DESC, report_id COLLATE \"C\" DESC", {"account": account_id})
+
+    def delete_report(self, account_id: str, report_id: str) -> bool:
+        return self._count("DELETE FROM reports WHERE account_id = %s AND report_id = %s",
+                           [account_id, report_id]) > 0
+
+    # export jobs ---------------------------------------------------------------------------------
+    def insert_export_job(self, job: dict[str, Any]) -> None:
+        cols = list(job)
+        values = [jsonb(job[c]) if c == "request" else job[c] for c in cols]
+        self.conn.execute(f"INSERT INTO export_jobs ({', '.join(cols)}) VALUES ({', '.join('%s' for _ in cols)})",
+                          values)
+
+    def update_export_job(self, export_job_id: str, changes: dict[str, Any]) -> None:
+        cols = [c for c in changes if c in UPDATABLE_EXPORT_JOB_COLUMNS]
+        if cols:
+            self.conn.execute(f"UPDATE export_jobs SET {', '.join(f'{c} = %s' for c in cols)} "
+                              "WHERE export_job_id = %s", [*(changes[c] for c in cols), export_job_id])
+
+    def get_export_job(self, account_id: str | None, export_job_id: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM export_jobs WHERE export_job_id = %(id)s "
+                          "AND (%(account)s::text IS NULL OR account_id = %(account)s)",
+                          {"id": export_job_id, "account": account_id})
+        return rows[0] if rows else None
+
+    def list_export_jobs(self, account_id: str, limit: int) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM export_jobs WHERE account_id = %s "
+                          "ORDER BY requested_at DESC, export_job_id COLLATE \"C\" DESC LIMIT %s", [account_id, limit])
+
+    def export_jobs_to_expire(self, now: datetime) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM export_jobs WHERE status IN ('completed', 'failed') AND expires_at <= %s "
+                          "ORDER BY expires_at", [now])
+
+    def unfinished_export_jobs(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM export_jobs WHERE status IN ('pending', 'processing') "
+                          "ORDER BY requested_at")
