@@ -55,7 +55,8 @@ def import_file(path: Path, existing: int) -> Path:
 def store_documents(start: int, n: int) -> pl.DataFrame:
     """The same people as stored records: (record_id, module, data JSON) for the record store."""
     # A store holds valid addresses only: the broken ones of the export are stored as they should have been.
-    frame = contacts(start, n).with_columns(pl.col("Email").str.to_lowercase().str.replace("@@example$", "@example.com"))
+    email = pl.col("Email").str.to_lowercase().str.replace("@@example$", "@example.com")
+    frame = contacts(start, n).with_columns(email)
     phone = pl.when(pl.col("Phone").is_not_null()).then(
         pl.concat_list(pl.struct(pl.col("Phone").alias("value"), pl.lit("Work").alias("type"))))
     docs = frame.select(pl.struct(

@@ -15,6 +15,7 @@ import os
 import re
 import weakref
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,6 +33,7 @@ class UploadStore(Protocol):
 
     def put_upload(self, upload_id: str, account_id: str, meta: dict[str, Any], parquet: bytes) -> None: ...
     def get_upload(self, upload_id: str) -> tuple[str, dict[str, Any], bytes] | None: ...
+    def remove_uploads(self, staged_before: datetime, keep: set[str]) -> int: ...
 
 
 # Weak: a store that is closed and dropped (a test's) stops answering for its folder.
@@ -53,6 +55,13 @@ def _upload_store(staging_dir: Path) -> UploadStore | None:
 
         open_store(Settings(home=staging_dir.parent))
     return _upload_stores.get(key)
+
+
+def remove_stored_uploads(staging_dir: Path, staged_before: datetime, keep: set[str]) -> int:
+    """Server mode: removes uploads the store keeps that were staged before `staged_before` (UTC), except
+    `keep`; returns how many (0 on the embedded default, whose uploads are files)."""
+    store = _upload_store(staging_dir)
+    return store.remove_uploads(staged_before, keep) if store is not None else 0
 
 
 @dataclass(frozen=True)

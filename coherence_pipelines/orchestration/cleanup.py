@@ -14,6 +14,7 @@ import dagster as dg
 from coherence_pipelines.execution.jobs import utcnow
 from coherence_pipelines.export import expire_export_files
 from coherence_pipelines.orchestration.resources import CoherenceResource
+from coherence_pipelines.staging import remove_stored_uploads
 
 ABANDONED_AFTER = timedelta(hours=24)
 _UPLOAD_FILE = re.compile(r"^(upl_[0-9a-f]{20})\.duckdb(\.wal)?$")
@@ -61,7 +62,8 @@ def remove_expired_files(context: dg.OpExecutionContext, coherence: CoherenceRes
         in_use = session.upload_ids_in_use()
     counts = {
         "expired_export_files": expire_export_files(store, utcnow()),
-        "abandoned_uploads": remove_abandoned_uploads(settings.staging_dir, in_use, time.time()),
+        "abandoned_uploads": remove_abandoned_uploads(settings.staging_dir, in_use, time.time())
+        + remove_stored_uploads(settings.staging_dir, utcnow() - ABANDONED_AFTER, in_use),
         "stray_export_files": remove_stray_export_files(settings.exports_dir, time.time()),
     }
     context.log.info(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items()))

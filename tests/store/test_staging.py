@@ -72,3 +72,24 @@ def test_a_process_on_another_machine_reads_the_upload_from_the_store(store, set
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out == {"file": "people.csv", "rows": FRAME.to_dicts()}
+
+
+def test_old_uploads_the_store_keeps_are_removed_unless_in_use(store, settings) -> None:
+    """Server mode's half of the hourly cleanup (the embedded default's upload files: test_cleanup.py)."""
+    from datetime import timedelta
+
+    from coherence_pipelines.execution.jobs import utcnow
+    from coherence_pipelines.staging import remove_stored_uploads
+
+    old, kept, young = stage(settings), stage(settings), stage(settings)
+    if not settings.database_url:
+        assert remove_stored_uploads(settings.staging_dir, utcnow() + timedelta(days=1), set()) == 0
+        return
+    with store._connection() as conn, conn.transaction():
+        conn.execute("UPDATE staged_uploads SET staged_at = staged_at - interval '2 days' WHERE upload_id = ANY(%s)",
+                     [[old.upload_id, kept.upload_id]])
+    assert remove_stored_uploads(settings.staging_dir, utcnow() - timedelta(days=1), {kept.upload_id}) == 1
+    with pytest.raises(UploadNotFound):
+        load_upload(settings.staging_dir, "acc_1", old.upload_id)
+    for staged in (kept, young):
+        assert load_upload(settings.staging_dir, "acc_1", staged.upload_id)[0] == staged

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -76,6 +77,12 @@ class PostgresStore(RecordStore):
             row = conn.execute("SELECT account_id, meta, parquet FROM staged_uploads WHERE upload_id = %s",
                                [upload_id]).fetchone()
         return (row[0], row[1], bytes(row[2])) if row else None
+
+    def remove_uploads(self, staged_before: datetime, keep: set[str]) -> int:
+        """Removes uploads staged before `staged_before` (UTC) except those in `keep`; returns how many."""
+        with self._connection() as conn, conn.transaction():
+            return conn.execute("DELETE FROM staged_uploads WHERE staged_at < %s AND NOT (upload_id = ANY(%s))",
+                                [staged_before, sorted(keep)]).rowcount
 
 
 def _configure(conn: psycopg.Connection) -> None:
