@@ -114,14 +114,16 @@ def modules_load(definition: Path, account: str) -> None:
               show_default=True)
 @click.option("--create-missing-references", is_flag=True)
 @click.option("--static", "static", multiple=True, help="FIELD=VALUE applied to every record (repeatable)")
+@click.option("--resume", metavar="JOB_ID", help="Go on with an interrupted import job of this file, after its "
+              "last committed chunk, with the options it started with")
 def import_file(file: Path, module_slug: str, account: str, mapping: str, duplicates: str, match: tuple[str, ...],
-                merge: str, create_missing_references: bool, static: tuple[str, ...]) -> None:
+                merge: str, create_missing_references: bool, static: tuple[str, ...], resume: str | None) -> None:
     """Import one file straight into the store; prints the job summary as JSON on the last line."""
     from coherence_pipelines.cli_import import run_import
 
     try:
         result = run_import(open_store(get_settings()), file, module_slug, account, mapping, duplicates, list(match),
-                            merge, create_missing_references, static, progress=sys.stderr.isatty())
+                            merge, create_missing_references, static, progress=sys.stderr.isatty(), resume=resume)
     except CoherenceError as exc:
         click.echo(json.dumps({"success": False, "error": exc.to_dict()}))
         sys.exit(1)

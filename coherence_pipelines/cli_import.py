@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from coherence_pipelines.errors import InvalidMapping, InvalidOption, ModuleNotFound
+from coherence_pipelines.errors import ImportJobNotFound, InvalidMapping, InvalidOption, ModuleNotFound
 from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource
 from coherence_pipelines.mapping.memory import choose_mapping
 from coherence_pipelines.modules import ModuleDef, merge_definitions
@@ -52,21 +52,32 @@ def parse_static(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def run_import(store: RecordStore, file: Path, module_slug: str, account: str, mapping: str, duplicates: str,
                match: list[str], merge: str, create_missing_references: bool, static: tuple[str, ...],
-               progress: bool = False) -> dict[str, Any]:
+               progress: bool = False, resume: str | None = None) -> dict[str, Any]:
+    """The whole import of `file`; with `resume`, the job of that id goes on after its last committed
+    chunk, with the options it was started with (the other options are not used)."""
     with store.session() as session:
         account_id = session.ensure_account(account)
         modules = merge_definitions(session.custom_modules(account_id))
-    module = modules.get(module_slug)
+        job = session.get_job(account_id, resume) if resume else None
+    if resume and job is None:
+        raise ImportJobNotFound(f"Import job not found: {resume} of account {account!r}")
+    module = modules.get(job["module"] if job else module_slug)
     if module is None:
         raise ModuleNotFound(f"Module not found: {module_slug!r}")
     parsed = parse_file(file)
-    sample = parsed.frame.head(PREVIEW_ROWS).to_dicts()
-    with store.session() as session:
-        column_mapping, date_order = load_mapping(mapping, module, parsed.columns, sample, session, account_id)
-    options = ImportOptions(column_mapping=column_mapping, duplicate_strategy=duplicates,
-                            duplicate_match_fields=match or None, merge_mode=merge, ai_mapping_used=False,
-                            create_missing_references=create_missing_references, static_values=parse_static(static),
-                            date_order=date_order)
+    if job is not None:
+        if parsed.frame.height != job["total_rows"]:
+            raise InvalidOption(f"--resume {resume}: the job imports {job['total_rows']} rows and this file has "
+                                f"{parsed.frame.height}: resume it with the file it started with")
+        options = ImportOptions.from_doc(job["options"] or {})
+    else:
+        sample = parsed.frame.head(PREVIEW_ROWS).to_dicts()
+        with store.session() as session:
+            column_mapping, date_order = load_mapping(mapping, module, parsed.columns, sample, session, account_id)
+        options = ImportOptions(column_mapping=column_mapping, duplicate_strategy=duplicates,
+                                duplicate_match_fields=match or None, merge_mode=merge, ai_mapping_used=False,
+                                create_missing_references=create_missing_references,
+                                static_values=parse_static(static), date_order=date_order)
     rows = parsed.frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     runner = ImportRunner(store, account_id, module, options, NormalizeContext(region=get_settings().default_region))
     total = rows.height
@@ -80,7 +91,7 @@ def run_import(store: RecordStore, file: Path, module_slug: str, account: str, m
 
     source = ImportSource(rows=rows, file_name=safe_file_name(file.name), file_type=parsed.file_type,
                           encoding=parsed.encoding, delimiter=parsed.delimiter)
-    result = runner.execute(source, max_rows=None, on_progress=show if progress else None)
+    result = runner.execute(source, job_id=resume, max_rows=None, on_progress=show if progress else None)
     if progress:
         sys.stderr.write("\n")
     return result

@@ -18,6 +18,7 @@ from coherence_pipelines.execution.column_mapping import ColumnMapping, match_fi
 from coherence_pipelines.execution.duplicates import duplicate_errors, in_file_duplicates
 from coherence_pipelines.execution.ids import new_job_id
 from coherence_pipelines.execution.jobs import MAX_JOB_ERRORS, new_job, utcnow
+from coherence_pipelines.execution.liveness import runner_id
 from coherence_pipelines.execution.prepare import ERRORS_SCHEMA, PreparedRows, prepare_rows
 from coherence_pipelines.execution.record_frame import encode
 from coherence_pipelines.execution.references import ReferenceOutcome, reference_fields
@@ -203,7 +204,8 @@ class ImportRunner:
         job_id = job["job_id"]
         with self.store.session() as session:
             session.update_job(job_id, {"status": "processing", "started_at": job["started_at"] or utcnow(),
-                                        "completed_at": None, "failure": None})
+                                        "completed_at": None, "failure": None, "runner": runner_id(),
+                                        "heartbeat_at": utcnow()})
             done_before = session.job_lineage(job_id)
         planned = self._plan(source, job_id=job_id)
         size = chunk_rows(source.rows.height)
@@ -216,9 +218,9 @@ class ImportRunner:
         counters = {k: int(job[k]) for k in COUNTERS}
         kept_errors: list[dict] = list(job["errors"] or [])
         all_rows = source.rows.get_column("_row")
-        for chunk_no, start in enumerate(range(0, max(len(all_rows), 1), size)):
-            if start < counters["processed_rows"]:
-                continue  # committed by an earlier attempt
+        # An earlier attempt's chunks are committed: go on after the last of them, whatever its chunk size.
+        for start in range(counters["processed_rows"], max(len(all_rows), 1), size):
+            chunk_no = start // size
             window = all_rows.slice(start, size)
             lo, hi = (window.min(), window.max()) if window.len() else (0, -1)
             rows = planned.importable.filter(pl.col("_row").is_between(lo, hi))
@@ -233,7 +235,7 @@ class ImportRunner:
                 counters["success_rows"] += len(outcome.created_ids) + len(outcome.updated_ids)
                 counters["skipped_rows"] += len(outcome.skipped_rows)
                 counters["error_rows"] += int(refused_rows.is_between(lo, hi).sum()) + len(outcome.conflicts)
-                session.update_job(job_id, {**counters, "errors": kept_errors})
+                session.update_job(job_id, {**counters, "errors": kept_errors, "heartbeat_at": utcnow()})
             if on_progress:
                 on_progress({"importJobId": job_id, "status": "processing", "totalRows": len(all_rows),
                              **_camel(counters)})

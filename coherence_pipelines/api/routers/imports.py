@@ -23,6 +23,7 @@ from coherence_pipelines.execution import (
     rows_frame,
 )
 from coherence_pipelines.execution.jobs import job_view, utcnow
+from coherence_pipelines.execution.liveness import settled
 from coherence_pipelines.mapping.memory import choose_mapping
 from coherence_pipelines.parsing import parse_file, safe_file_name
 from coherence_pipelines.settings import PREVIEW_ROWS, Settings
@@ -133,7 +134,7 @@ def list_jobs(module: str, principal: ImportPrincipal, store: Store,
               limit: Annotated[int, Query(ge=1, le=100)] = 50) -> JSONResponse:
     mod = find_module(store, principal.account_id, module)
     with store.session() as session:
-        jobs = session.list_jobs(principal.account_id, mod.slug, limit)
+        jobs = [settled(session, j, utcnow()) for j in session.list_jobs(principal.account_id, mod.slug, limit)]
     return ok([job_view(j, mod.module_id) for j in jobs])
 
 
@@ -150,7 +151,7 @@ def _job_of(session: StoreSession, account_id: str, module: str, job_id: str) ->
     job = session.get_job(account_id, job_id)
     if job is None or job["module"] != module:
         raise ImportJobNotFound()
-    return job
+    return settled(session, job, utcnow())
 
 
 @router.delete("/jobs/{job_id}", summary="Roll an import back: delete what it created, restore what it updated")
