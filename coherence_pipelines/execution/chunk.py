@@ -37,10 +37,10 @@ class ChunkSettings:
     claimed: dict[str, int] = field(default_factory=dict)
     # A large import matches all its rows once, before its chunks (`prematched`: _row, record_id). Each chunk
     # then looks only for records other writers changed after this import's last write (`recheck`), and
-    # when there are some, matches the rows still to come (`incoming`: id, data) against them.
+    # when there are some, matches the rows still to come (of `importable`) against them.
     prematched: pl.DataFrame | None = None
     recheck: ChangedSince | None = None
-    incoming: pl.DataFrame | None = None
+    importable: pl.DataFrame | None = None
 
 
 @dataclass
@@ -110,14 +110,16 @@ def _matches(session: StoreSession, cfg: ChunkSettings, incoming: pl.DataFrame |
              rows: pl.DataFrame) -> pl.DataFrame:
     """(_row, record_id) of the chunk's rows that match a record."""
     module = cfg.plan.module.slug
-    if cfg.prematched is None or cfg.recheck is None or cfg.incoming is None:
+    if cfg.prematched is None or cfg.recheck is None or cfg.importable is None:
         assert incoming is not None
         return session.find_matches(cfg.account_id, module, incoming, cfg.match).select(
             pl.col("_row").cast(pl.Int64), "record_id")
     if session.count_changed(cfg.account_id, module, cfg.recheck):
         # Others wrote records meanwhile: every row still to come may match one of them. Rows matched before
         # keep their (older) record; the others take the new match.
-        ahead = cfg.incoming.filter(pl.col("id") >= rows.get_column("_row").min())
+        later = cfg.importable.filter(pl.col("_row") >= rows.get_column("_row").min())
+        keys = [m.slug for m in cfg.match if m.slug in later.columns]
+        ahead = pl.DataFrame({"id": later.get_column("_row"), "data": encode(later, keys)})
         found = session.find_matches(cfg.account_id, module, ahead, cfg.match, cfg.recheck).select(
             pl.col("_row").cast(pl.Int64), "record_id")
         cfg.prematched = pl.concat([cfg.prematched, found.join(cfg.prematched, on="_row", how="anti")])

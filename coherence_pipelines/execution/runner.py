@@ -281,7 +281,8 @@ class ImportRunner:
             found = session.find_matches(self.account_id, self.module.slug, incoming, self.match)
         planned.chunk.prematched = found.select(pl.col("_row").cast(pl.Int64), "record_id")
         planned.chunk.recheck = ChangedSince(since=since)
-        planned.chunk.incoming = incoming
+        planned.chunk.importable = planned.importable
+        planned.incoming = None  # the JSON of a million rows is not kept for the rare recheck: it is re-made
 
     # shared ------------------------------------------------------------------------------------------
     def _plan(self, source: ImportSource, job_id: str | None) -> _Planned:
@@ -294,9 +295,11 @@ class ImportRunner:
             warnings = pl.concat([warnings, errors.filter(~required).rename({"error": "message"})])
             errors = errors.filter(required)
         values = prepared.values.filter(~pl.col("_row").is_in(errors.get_column("row").implode()))
+        prepared.values = prepared.values.clear()  # `values` holds what is importable; the rest is not kept
         incoming = None
         if self.match and values.height:
-            slugs = [c for c in values.columns if c != "_row"]
+            # Matching reads the match fields only: a million rows' JSON of those is a fraction of the whole.
+            slugs = [m.slug for m in self.match if m.slug in values.columns]
             incoming = pl.DataFrame({"id": values.get_column("_row"), "data": encode(values, slugs)})
             dups = in_file_duplicates(incoming, self.match)
             if dups.height:

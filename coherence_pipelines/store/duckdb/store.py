@@ -19,6 +19,9 @@ MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql", "store/003
               "store/004_mapping_memory.sql", "store/005_job_runner.sql")
 
 
+MEMORY_LIMIT = "512MB"
+
+
 class DuckDBStore(RecordStore):
     def __init__(self, path: Path, wait_seconds: float = 30.0) -> None:
         self.path = path
@@ -67,7 +70,9 @@ class DuckDBStore(RecordStore):
             held.release()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(str(self.path))
+        # DuckDB would take 80% of the machine's memory for its buffers; the store shares the process with
+        # polars frames of the same import, so it gets a bounded share and spills beyond it.
+        con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
         if not self._migrated:
             self._migrate(con)
         return con
