@@ -113,30 +113,27 @@ class RefreshIn(Body):
     config: ExportConfigIn | None = None
 
 
-class ReportIn(Body):
-    name: str = Field(min_length=1, max_length=200)
-    module: str
+class _ReportDefinition(Body):
     columns: list[str] | None = Field(default=None, max_length=200)
     filters: list[FilterIn] | None = Field(default=None, max_length=50)
     sortField: str | None = None
     sortDirection: str | None = None
     schedule: ScheduleIn | None = None
     refreshAfterImport: bool | RefreshIn | None = None
+
+
+class ReportIn(_ReportDefinition):
+    name: str = Field(min_length=1, max_length=200)
+    module: str
 
     def definition_doc(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True, exclude={"name", "module"})
 
 
-class ReportUpdateIn(Body):
+class ReportUpdateIn(_ReportDefinition):
     """PUT replaces what it names; what it leaves out stays as it was (null clears schedule and refresh)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    columns: list[str] | None = Field(default=None, max_length=200)
-    filters: list[FilterIn] | None = Field(default=None, max_length=50)
-    sortField: str | None = None
-    sortDirection: str | None = None
-    schedule: ScheduleIn | None = None
-    refreshAfterImport: bool | RefreshIn | None = None
 
 
 class MappingTemplateIn(Body):

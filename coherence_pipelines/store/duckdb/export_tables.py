@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,7 @@ from coherence_pipelines.store.base import UPDATABLE_EXPORT_JOB_COLUMNS, UPDATAB
 class ExportTables:
     con: duckdb.DuckDBPyConnection
 
-    def _rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:  # provided by the session
-        raise NotImplementedError
+    _rows: Callable[..., list[dict[str, Any]]]  # the session's: a query's rows as dicts
 
     def completed_imports_since(self, since: datetime) -> list[dict[str, Any]]:
         return self._rows("SELECT job_id, account_id, module, completed_at FROM import_jobs "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -13,8 +14,7 @@ TEMPLATE_COLUMNS = ("headers", "column_mapping", "encoding", "delimiter", "date_
 class MappingTables:
     con: duckdb.DuckDBPyConnection
 
-    def _rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:  # provided by the session
-        raise NotImplementedError
+    _rows: Callable[..., list[dict[str, Any]]]  # the session's: a query's rows as dicts
 
     def recent_mappings(self, account_id: str, module: str, limit: int) -> list[dict[str, Any]]:
         rows = self._rows(
