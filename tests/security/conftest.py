@@ -3,6 +3,7 @@ sampled from /proc, and a real uvicorn server for the tests that need real HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -188,3 +189,35 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield s
     finally:
         s.stop()
+
+
+def asgi_post(app, key: str, path: str, content_type: str, chunks, content_length: int | None,
+              end: dict) -> tuple[int, bytes, int]:
+    """POST a body straight through the ASGI interface, `chunks` pulled one by one as the app asks, then
+    `end` (the last body message, or a disconnect); (status, response body, bytes of the body pulled)."""
+    headers = [(b"authorization", f"Bearer {key}".encode()), (b"content-type", content_type.encode())]
+    if content_length is not None:
+        headers.append((b"content-length", str(content_length).encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": f"/v1{path}", "raw_path": f"/v1{path}".encode(), "query_string": b"", "root_path": "",
+             "headers": headers, "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
+    chunks = iter(chunks)
+    pulled, status, body = 0, 0, bytearray()
+
+    async def receive():
+        nonlocal pulled
+        piece = next(chunks, None)
+        if piece is None:
+            return end
+        pulled += len(piece)
+        return {"type": "http.request", "body": piece, "more_body": True}
+
+    async def send(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    asyncio.run(app(scope, receive, send))
+    return status, bytes(body), pulled

@@ -3,7 +3,6 @@ offending item; unknown options rejected, not ignored; odd JSON answered 4xx, ne
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from coherence_pipelines.api import create_app
 from coherence_pipelines.settings import MAX_JSON_BODY_BYTES, SYNC_MAX_ROWS
 
-from .conftest import RssPeak, assert_clean_error
+from .conftest import RssPeak, asgi_post, assert_clean_error
 
 VALIDATE = "/modules/contacts/import/validate"
 EXECUTE = "/modules/contacts/import/execute"
@@ -20,31 +19,8 @@ NAME = {"sourceColumn": "Name", "targetFieldSlug": "displayName"}
 
 def asgi_json_post(app, key: str, path: str, chunks, content_length: int | None) -> tuple[int, dict, int]:
     """POST a JSON body straight through ASGI, `chunks` pulled one by one; (status, body, bytes pulled)."""
-    headers = [(b"authorization", f"Bearer {key}".encode()), (b"content-type", b"application/json")]
-    if content_length is not None:
-        headers.append((b"content-length", str(content_length).encode()))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": f"/v1{path}", "raw_path": f"/v1{path}".encode(), "query_string": b"", "root_path": "",
-             "headers": headers, "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
-    chunks = iter(chunks)
-    pulled, status, body = 0, 0, bytearray()
-
-    async def receive():
-        nonlocal pulled
-        piece = next(chunks, None)
-        if piece is None:
-            return {"type": "http.request", "body": b"", "more_body": False}
-        pulled += len(piece)
-        return {"type": "http.request", "body": piece, "more_body": True}
-
-    async def send(message):
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.extend(message.get("body", b""))
-
-    asyncio.run(app(scope, receive, send))
+    status, body, pulled = asgi_post(app, key, path, "application/json", chunks, content_length,
+                                     {"type": "http.request", "body": b"", "more_body": False})
     return status, json.loads(body), pulled
 
 

@@ -3,7 +3,6 @@ declared too large refused before a byte of it is read; the limit exact; path pa
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from coherence_pipelines.api import create_app
 from coherence_pipelines.api.upload_stream import ENVELOPE_BYTES
 from coherence_pipelines.settings import MAX_UPLOAD_BYTES
 
-from .conftest import RssPeak, assert_clean_error
+from .conftest import RssPeak, asgi_post, assert_clean_error
 
 BOUNDARY = "coherence-test-boundary"
 CHUNK = b"Name,Email\n" * (1024 * 1024 // 11)  # one megabyte of CSV, sent again and again
@@ -24,14 +23,6 @@ def asgi_upload(app, key: str, file_bytes: int, content_length: int | None = Non
     head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
             "Content-Type: text/csv\r\n\r\n").encode()
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-    headers = [(b"authorization", f"Bearer {key}".encode()),
-               (b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())]
-    if content_length is not None:
-        headers.append((b"content-length", str(content_length).encode()))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/v1/modules/contacts/import/parse", "raw_path": b"/v1/modules/contacts/import/parse",
-             "query_string": b"", "root_path": "", "headers": headers, "client": ("127.0.0.1", 1),
-             "server": ("testserver", 80)}
 
     def body_messages():
         yield head
@@ -42,27 +33,8 @@ def asgi_upload(app, key: str, file_bytes: int, content_length: int | None = Non
             yield piece
         yield tail
 
-    messages = body_messages()
-    pulled = 0
-    status, body = 0, bytearray()
-
-    async def receive():
-        nonlocal pulled
-        piece = next(messages, None)
-        if piece is None:
-            return {"type": "http.disconnect"}
-        pulled += len(piece)
-        return {"type": "http.request", "body": piece, "more_body": True}
-
-    async def send(message):
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.extend(message.get("body", b""))
-
-    asyncio.run(app(scope, receive, send))
-    return status, bytes(body), pulled
+    return asgi_post(app, key, "/modules/contacts/import/parse", f"multipart/form-data; boundary={BOUNDARY}",
+                     body_messages(), content_length, {"type": "http.disconnect"})
 
 
 @pytest.fixture
