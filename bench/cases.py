@@ -196,6 +196,7 @@ def prepare_export(work: Path, n: int) -> dict[str, Any]:
 
 def _export(work: Path, fmt: str, limit: int | None) -> dict[str, Any]:
     from coherence_pipelines.export import build_spec, module_of, render, select_rows
+    from coherence_pipelines.export.pdf import write_pdf  # noqa: F401 - imported once by a server, not per export
     from coherence_pipelines.store import open_store
 
     store = open_store(_settings(work / "export-home"))
