@@ -50,12 +50,16 @@ def export_file_path(exports_dir: Path, job: dict[str, Any]) -> Path:
 
 
 def run_export_job(store: RecordStore, exports_dir: Path, export_job_id: str) -> dict[str, Any]:
-    """Runs a pending (or interrupted) job to the end; the job ends `completed` or `failed`, never stuck."""
+    """Runs a pending (or interrupted) job to the end; the job ends `completed` or `failed`, never stuck.
+    A job another process claimed first is left to it (its current state is returned)."""
     with store.session() as session:
         job = session.get_export_job(None, export_job_id)
         if job is None:
             raise ValueError(f"no export job {export_job_id}")
-        session.update_export_job(export_job_id, {"status": "processing", "progress": 0, "started_at": utcnow()})
+        claimed = job["status"] in ("pending", "processing") and session.claim_export_job(export_job_id, job,
+                                                                                           utcnow())
+    if not claimed:
+        return job
     try:
         rendered = _render_job(store, exports_dir, job)
     except Exception as exc:

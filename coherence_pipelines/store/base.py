@@ -183,6 +183,10 @@ class StoreSession(ABC):
     @abstractmethod
     def update_export_job(self, export_job_id: str, changes: dict[str, Any]) -> None: ...
     @abstractmethod
+    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime) -> bool:
+        """Marks the job `processing` (started `now`) only if its status and start are still as `seen`:
+        of several processes picking up one unfinished job (API workers starting together), one runs it."""
+    @abstractmethod
     def get_export_job(self, account_id: str | None, export_job_id: str) -> dict[str, Any] | None:
         """One export job of the account (any account's when `account_id` is None: the job runner)."""
     @abstractmethod
