@@ -78,3 +78,22 @@ def test_run_metadata_shows_counts_and_tags(settings, store, tmp_path):
 def test_a_missing_file_fails_the_run_clearly(settings, tmp_path):
     result = run(settings, file_path=str(tmp_path / "nope.csv"), account="acme")
     assert not result.success
+
+
+def test_a_named_template_with_its_date_order(settings, store, tmp_path):
+    """`mapping: template:NAME` (the launchpad, an inbox sidecar's `mappingTemplate`) maps by the template, and
+    the template's date order reads the dates."""
+    with store.session() as session:
+        account_id = session.ensure_account("acme")
+        session.save_template(account_id, "contacts", "legacy", {
+            "headers": ["Who", "Col X", "Born"], "date_order": "DMY",
+            "column_mapping": [{"sourceColumn": "Who", "targetFieldSlug": "displayName"},
+                               {"sourceColumn": "Col X", "targetFieldSlug": "jobTitle"},
+                               {"sourceColumn": "Born", "targetFieldSlug": "birthday"}]})
+    path = tmp_path / "legacy.csv"
+    path.write_text("Who,Col X,Born\nAnn Lee,CTO,03/04/1990\n")
+    result = run(settings, file_path=str(path), account="acme", mapping="template:legacy")
+    assert result.success
+    ann = records(store)["Ann Lee"]
+    assert ann["jobTitle"] == "CTO" and ann["birthday"] == "1990-04-03"
+    assert not run(settings, file_path=str(path), account="acme", mapping="template:nope").success
