@@ -39,13 +39,6 @@ class ColumnMapping:
                    address_part=item.get("addressPart"))
 
 
-def adapt_to_headers(mapping: list[dict[str, Any]], headers: list[str]) -> list[dict[str, Any]]:
-    """A saved mapping laid on a file whose headers differ only in case or surrounding spaces."""
-    actual = {h.strip().lower(): h for h in headers}
-    return [{**m, "sourceColumn": actual.get(str(m["sourceColumn"]).strip().lower(), m["sourceColumn"])}
-            for m in mapping]
-
-
 @dataclass
 class FieldSource:
     """Where one module field's values come from."""

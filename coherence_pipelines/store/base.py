@@ -84,9 +84,6 @@ class StoreSession(ABC):
                      import_job_id: str | None, file_settings: dict[str, str | None] | None = None) -> None:
         """Remembers an executed import's mapping; file_settings: encoding, delimiter, date_order."""
     @abstractmethod
-    def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
-        """The latest mapping saved for exactly these headers (order and case aside), if any."""
-    @abstractmethod
     def recent_mappings(self, account_id: str, module: str, limit: int) -> list[dict[str, Any]]:
         """The latest saved mapping per set of headers, newest first: (headers list, column_mapping list,
         import_job_id, saved_at, encoding, delimiter, date_order)."""

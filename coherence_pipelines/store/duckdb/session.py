@@ -90,12 +90,6 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                          [account_id, module, headers_key(headers), json.dumps(headers), json.dumps(column_mapping),
                           import_job_id, fs.get("encoding"), fs.get("delimiter"), fs.get("date_order")])
 
-    def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
-        row = self._first("SELECT column_mapping FROM saved_mappings WHERE account_id = ? AND module = ? "
-                          "AND headers_key = ? ORDER BY saved_at DESC LIMIT 1",
-                          [account_id, module, headers_key(headers)])
-        return json.loads(row[0]) if row else None
-
     # records -------------------------------------------------------------------------------------
     def lock_modules(self, account_id: str, modules: list[str]) -> None:
         # Nothing to take: the store's file lock already gives every session the whole file to itself, so
@@ -184,9 +178,12 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
     def display_names(self, account_id: str, record_ids: list[str]) -> dict[str, str | None]:
         if not record_ids:
             return {}
-        frame = self.fetch_records(account_id, record_ids)
-        names = frame.select("record_id", pl.col("data").str.json_path_match("$.displayName").alias("name"))
-        return dict(names.iter_rows())
+        # The display_name column is kept in step with the document by every write: no JSON to parse.
+        ids = pl.DataFrame({"record_id": record_ids}, schema={"record_id": pl.String})
+        with self._registered("wanted_ids", ids):
+            rows = self.con.execute("SELECT r.record_id, r.display_name FROM records r SEMI JOIN wanted_ids w "
+                                    "USING (record_id) WHERE r.account_id = ?", [account_id]).fetchall()
+        return dict(rows)
 
     # jobs and lineage ----------------------------------------------------------------------------
     def insert_job(self, job: dict[str, Any]) -> None:

@@ -78,12 +78,6 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
                           [account_id, module, headers_key(headers), jsonb(headers), jsonb(column_mapping),
                            import_job_id, fs.get("encoding"), fs.get("delimiter"), fs.get("date_order")])
 
-    def saved_mapping(self, account_id: str, module: str, headers: list[str]) -> list[dict[str, Any]] | None:
-        row = self._first("SELECT column_mapping FROM saved_mappings WHERE account_id = %s AND module = %s "
-                          "AND headers_key = %s ORDER BY saved_at DESC, seq DESC LIMIT 1",
-                          [account_id, module, headers_key(headers)])
-        return row[0] if row else None
-
     # records -------------------------------------------------------------------------------------
     def lock_modules(self, account_id: str, modules: list[str]) -> None:
         # A transaction-level advisory lock per (account, module), released at commit or rollback. Taken in
