@@ -17,9 +17,8 @@ from coherence_pipelines.export.query import ISO_DATETIME
 from coherence_pipelines.export.spec import ExportSpec
 from coherence_pipelines.modules import ModuleDef
 from coherence_pipelines.modules.fields import ADDRESS_PARTS, NUMERIC_TYPES
-from coherence_pipelines.validation.formula_guard import FORMULA_CHARS
+from coherence_pipelines.validation.formula_guard import guarded, guarded_text
 
-FORMULA_START = r"^[=+\-@\t\r]"  # validation.formula_guard.FORMULA_CHARS, as a regex
 ADDRESS_PART_LABELS = {"street": "Street", "street2": "Street 2", "city": "City", "state": "State",
                        "zip": "Zip", "country": "Country"}
 LIST_SEPARATOR = "; "
@@ -32,7 +31,7 @@ def text_table(frame: pl.DataFrame, module: ModuleDef, spec: ExportSpec, *, for_
     columns: list[pl.Expr] = []
     for column in spec.columns:
         for expr, is_text in _cells(column, frame.schema[column], module, spec, split_addresses=for_csv):
-            columns.append(neutralised(expr) if for_csv and is_text else expr)
+            columns.append(guarded(expr) if for_csv and is_text else expr)
     return frame.select(e.alias(f"c{i}") for i, e in enumerate(columns))
 
 
@@ -45,15 +44,7 @@ def headers(module: ModuleDef, spec: ExportSpec, *, for_csv: bool) -> list[str]:
             out.extend(f"{label} {ADDRESS_PART_LABELS[p]}" for p in ADDRESS_PARTS)
         else:
             out.append(label)
-    return [neutralised_text(h) for h in out] if for_csv else out
-
-
-def neutralised(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.str.contains(FORMULA_START)).then(pl.lit("'") + expr).otherwise(expr)
-
-
-def neutralised_text(text: str) -> str:
-    return "'" + text if text[:1] and text[0] in FORMULA_CHARS else text
+    return [guarded_text(h) for h in out] if for_csv else out
 
 
 def _cells(column: str, dtype: pl.DataType, module: ModuleDef, spec: ExportSpec,

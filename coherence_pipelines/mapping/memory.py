@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from coherence_pipelines.errors import InvalidMapping
+from coherence_pipelines.execution.column_mapping import ColumnMapping
 from coherence_pipelines.execution.jobs import iso
 from coherence_pipelines.mapping.suggest import THRESHOLD, Suggestion, suggest_mapping
 from coherence_pipelines.modules.fields import ModuleDef
@@ -63,16 +64,8 @@ class MappingChoice:
     @property
     def column_mapping(self) -> list[dict[str, Any]]:
         """The mapped columns, as an import takes them."""
-        out = []
-        for s in self.suggestions:
-            if s.target_field_slug:
-                item = {"sourceColumn": s.source_column, "targetFieldSlug": s.target_field_slug}
-                if s.value_type:
-                    item["valueType"] = s.value_type
-                if s.address_part:
-                    item["addressPart"] = s.address_part
-                out.append(item)
-        return out
+        return [ColumnMapping(s.source_column, s.target_field_slug, value_type=s.value_type,
+                              address_part=s.address_part).to_api() for s in self.suggestions if s.target_field_slug]
 
     @property
     def source(self) -> str:
