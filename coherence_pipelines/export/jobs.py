@@ -115,7 +115,9 @@ def expire_export_files(store: RecordStore, now: datetime | None = None) -> int:
     for job in due:
         if job.get("file_path"):
             Path(job["file_path"]).unlink(missing_ok=True)
-        _update(store, job["export_job_id"], {"status": "expired", "file_path": None})
+    with store.session() as session:  # one unit of work for the whole sweep, not one per job
+        for job in due:
+            session.update_export_job(job["export_job_id"], {"status": "expired", "file_path": None})
     return len(due)
 
 
