@@ -13,10 +13,10 @@ import polars as pl
 from coherence_pipelines.execution.column_mapping import MappingPlan
 from coherence_pipelines.execution.ids import new_record_id_series
 from coherence_pipelines.execution.jobs import utcnow
-from coherence_pipelines.execution.merge import MergeMode, merge_frames
-from coherence_pipelines.execution.record_frame import decode, encode, record_schema
+from coherence_pipelines.execution.merge import MergeMode, merge_frames, merge_needs, prefer_import_patch
+from coherence_pipelines.execution.record_frame import encode, record_schema
 from coherence_pipelines.execution.references import ReferenceOutcome, resolve_chunk
-from coherence_pipelines.store.base import ChangedSince, MatchField, StoreSession
+from coherence_pipelines.store.base import ChangedSince, MatchField, StoreSession, UpdateLineage
 
 LINEAGE_SCHEMA = {"job_id": pl.String, "record_id": pl.String, "module": pl.String, "action": pl.String,
                   "before_data": pl.String, "before_version": pl.Int32, "after_version": pl.Int32, "chunk": pl.Int32}
@@ -81,16 +81,15 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
         matched = _matches(session, cfg, incoming, rows)
     existing = None
     if cfg.strategy == "update" and matched.height:
-        existing = session.fetch_records(cfg.account_id, matched.get_column("record_id").unique().to_list())
+        needs = merge_needs(record_schema(module, slugs), cfg.merge_mode)
+        existing = session.fetch_fields(cfg.account_id, matched.get_column("record_id").unique().to_list(), needs)
         # A record deleted since it was matched (another job rolled back) no longer takes its rows' values.
         matched = matched.join(existing.select("record_id"), on="record_id", how="semi", maintain_order="left")
     to_create = rows.join(matched, on="_row", how="anti", maintain_order="left")
     if cfg.strategy == "skip":
         out.skipped_rows = matched.get_column("_row").to_list()
     elif existing is not None and matched.height:
-        out.updated_ids, out.conflicts, updated_lineage = _update(session, cfg, rows, matched, existing, slugs,
-                                                                  chunk_no, now)
-        lineage.append(updated_lineage)
+        out.updated_ids, out.conflicts = _update(session, cfg, rows, matched, existing, slugs, chunk_no, now)
     if to_create.height:
         ids = new_record_id_series(to_create.height)
         out.created_ids = ids.to_list()
@@ -128,11 +127,13 @@ def _matches(session: StoreSession, cfg: ChunkSettings, incoming: pl.DataFrame |
 
 def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, matched: pl.DataFrame,
             existing: pl.DataFrame, slugs: list[str], chunk_no: int,
-            now: datetime) -> tuple[list[str], list[tuple[int, int]], pl.DataFrame]:
+            now: datetime) -> tuple[list[str], list[tuple[int, int]]]:
+    """existing: (record_id, the stored fields the merge reads). The store writes the lineage (each record's
+    document and version before) with the update: the documents never travel to Python and back."""
     module = cfg.plan.module
     claimed = pl.DataFrame({"record_id": list(cfg.claimed), "claimed_by": list(cfg.claimed.values())},
                            schema={"record_id": pl.String, "claimed_by": pl.Int64})
-    all_pairs = (matched.join(existing.select("record_id", "data", "version"), on="record_id", how="inner")
+    all_pairs = (matched.join(existing, on="record_id", how="inner")
                  .join(claimed, on="record_id", how="left").sort("_row")
                  .with_columns(pl.coalesce("claimed_by", pl.col("_row").first().over("record_id")).alias("first_row")))
     pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row"))
@@ -140,20 +141,20 @@ def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, match
     ids = pairs.get_column("record_id").to_list()
     cfg.claimed.update(zip(ids, pairs.get_column("_row").to_list(), strict=True))
     if cfg.job_id is None or not ids:
-        return ids, conflicts, pl.DataFrame(schema=LINEAGE_SCHEMA)
-    incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left")
+        return ids, conflicts
+    incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left").select(slugs)
     schema = record_schema(module, slugs)
-    before = decode(pairs.get_column("data"), module, slugs)
-    parts = {slug: set(src.part_columns) for slug, src in cfg.plan.sources.items() if src.field.is_address}
-    merged = merge_frames(before, incoming.select(slugs), schema, cfg.merge_mode, parts)
-    versions = session.update_records(cfg.account_id, pl.DataFrame({"record_id": pairs.get_column("record_id"),
-                                                                    "data": encode(merged, slugs)}), now)
-    lineage = pairs.join(versions.rename({"version": "after_version"}), on="record_id").select(
-        pl.lit(cfg.job_id).alias("job_id"), "record_id", pl.lit(module.slug).alias("module"),
-        pl.lit("updated").alias("action"), pl.col("data").alias("before_data"),
-        pl.col("version").cast(pl.Int32).alias("before_version"), pl.col("after_version").cast(pl.Int32),
-        pl.lit(chunk_no, dtype=pl.Int32).alias("chunk"))
-    return ids, conflicts, lineage
+    if cfg.merge_mode == "prefer_import":
+        patch, nulls = prefer_import_patch(pairs, incoming, schema), "keep"
+    else:
+        before = pairs.select(pl.col(s) if s in pairs.columns else pl.lit(None, dtype).alias(s)
+                              for s, dtype in schema.items())
+        parts = {slug: set(src.part_columns) for slug, src in cfg.plan.sources.items() if src.field.is_address}
+        patch, nulls = merge_frames(before, incoming, schema, cfg.merge_mode, parts), "remove"
+    session.update_records(cfg.account_id, pl.DataFrame({"record_id": pairs.get_column("record_id"),
+                                                         "data": encode(patch, slugs)}), now, nulls=nulls,
+                           lineage=UpdateLineage(cfg.job_id, module.slug, chunk_no))
+    return ids, conflicts
 
 
 def _lineage(job_id: str | None, ids: list[str], modules: list[str], action: str, chunk_no: int) -> pl.DataFrame:

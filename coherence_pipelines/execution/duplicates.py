@@ -18,8 +18,8 @@ def in_file_duplicates(incoming: pl.DataFrame, fields: list[MatchField]) -> pl.D
     con = duckdb.connect()
     try:
         con.register("incoming_rows", incoming.select("id", "data"))
-        sql = sql_files.render("records/in_file_duplicates.sql", incoming_keys=key_union(fields, "incoming_rows"),
-                               field_count=len(fields))
+        name = "records/in_file_duplicates_one_field.sql" if len(fields) == 1 else "records/in_file_duplicates.sql"
+        sql = sql_files.render(name, incoming_keys=key_union(fields, "incoming_rows"), field_count=len(fields))
         return con.sql(sql).pl()
     finally:
         con.close()

@@ -43,6 +43,37 @@ def merge_frames(existing: pl.DataFrame, incoming: pl.DataFrame, schema: dict[st
     return pl.DataFrame(out, schema=schema)
 
 
+def merge_needs(schema: dict[str, pl.DataType], mode: MergeMode) -> dict[str, pl.DataType]:
+    """The fields whose stored values a merge in `mode` reads: the rest of each record stays in the store."""
+    if mode == "fill_empty":
+        return dict(schema)
+    if mode == "overwrite":  # unmapped address parts are kept
+        return {slug: dtype for slug, dtype in schema.items() if isinstance(dtype, pl.Struct)}
+    return {slug: dtype for slug, dtype in schema.items() if _is_entries(dtype)}
+
+
+def prefer_import_patch(existing: pl.DataFrame, incoming: pl.DataFrame,
+                        schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """prefer_import as a patch whose nulls leave the stored value alone (update_records(nulls="keep")):
+    import values unless empty, address parts one by one; only email/phone lists need the stored entries
+    (`existing` holds those, as merge_needs says), to keep the entries of value types the import lacks."""
+    out = {}
+    for slug, dtype in schema.items():
+        new = incoming.get_column(slug)
+        if _is_entries(dtype):
+            out[slug] = _merge_entries(existing.get_column(slug), new, "prefer_import")
+        elif isinstance(dtype, pl.Struct | pl.List):
+            # An empty list or an address without parts is no value: the stored one stays.
+            out[slug] = pl.select(pl.when(~is_empty(pl.lit(new), dtype)).then(pl.lit(new))).to_series().alias(slug)
+        else:
+            out[slug] = new
+    return pl.DataFrame(out, schema=schema)
+
+
+def _is_entries(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
+
+
 def _merge_scalar(old: pl.Series, new: pl.Series, mode: MergeMode, dtype: pl.DataType) -> pl.Series:
     if mode == "overwrite":
         return new

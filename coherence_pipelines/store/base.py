@@ -44,6 +44,15 @@ class ChangedSince:
     since: datetime
 
 
+@dataclass(frozen=True)
+class UpdateLineage:
+    """What an update records for its job's rollback: each record's document and version just before it."""
+
+    job_id: str
+    module: str
+    chunk: int
+
+
 @dataclass
 class RollbackResult:
     deleted_count: int
@@ -55,6 +64,13 @@ class RollbackResult:
 UPDATABLE_REPORT_COLUMNS = ("name", "module", "definition", "updated_at")
 UPDATABLE_EXPORT_JOB_COLUMNS = ("status", "progress", "file_name", "file_path", "file_size_bytes", "content_type",
                                 "row_count", "failure", "started_at", "completed_at", "expires_at")
+
+
+def decode_fields(found: pl.DataFrame, fields: dict[str, pl.DataType]) -> pl.DataFrame:
+    """found(record_id, data: a JSON document of just `fields`) -> (record_id, one typed column per field)."""
+    if not fields:
+        return found.select("record_id")
+    return found.select("record_id", pl.col("data").str.json_decode(pl.Struct(fields)).struct.unnest())
 
 
 def headers_key(headers: list[str]) -> str:
@@ -119,11 +135,20 @@ class StoreSession(ABC):
     def fetch_records(self, account_id: str, record_ids: list[str]) -> pl.DataFrame:
         """(record_id, module, data, version, created_at, updated_at, created_by_import_job_id)."""
     @abstractmethod
+    def fetch_fields(self, account_id: str, record_ids: list[str], fields: dict[str, pl.DataType]) -> pl.DataFrame:
+        """(record_id, one column per field in its stored dtype) of those of the records that exist: only the
+        fields asked for are read out of each document (absent ones are null)."""
+    @abstractmethod
     def insert_records(self, account_id: str, records: pl.DataFrame, job_id: str | None, now: datetime) -> None:
         """records(record_id, module, data JSON): new records at version 1; null fields are dropped."""
     @abstractmethod
-    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime) -> pl.DataFrame:
-        """records(record_id, data JSON merge patch); bumps versions; returns (record_id, version) after."""
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
+                       lineage: UpdateLineage | None = None) -> pl.DataFrame:
+        """records(record_id, data JSON merge patch); bumps versions; returns (record_id, version) after.
+
+        `nulls`: "remove" (RFC 7386: a null removes the field) or "keep" (a null leaves the field as it is:
+        the patch sets only what it has). With `lineage`, each record's document and version as they were
+        just before are written to the job's lineage in the same statement sequence (its rollback)."""
     @abstractmethod
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
                      order_by: str) -> tuple[list[dict[str, Any]], int]: ...

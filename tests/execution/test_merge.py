@@ -228,3 +228,57 @@ def test_address_overwrite_replaces_mapped_parts_only() -> None:
 def test_address_overwrite_without_parts_info_replaces_every_part() -> None:
     assert merge("address", [address(street="1 Main St", zip="12345")], [address(city="Springfield")],
                  "overwrite") == [address(city="Springfield")]
+
+
+# prefer_import as a patch (the update path: only email/phone entries are read back) ------------------------
+
+def _merge_patch(target: Any, patch: Any, keep_nulls: bool) -> Any:
+    """RFC 7386, written out here so the test does not lean on the store's implementation."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            if not keep_nulls:
+                out.pop(key, None)
+        else:
+            out[key] = _merge_patch(out.get(key), value, keep_nulls)
+    return out
+
+
+def test_prefer_import_patch_gives_what_merge_frames_gives() -> None:
+    import itertools
+    import json
+
+    from coherence_pipelines.execution.merge import merge_needs, prefer_import_patch
+    from coherence_pipelines.execution.record_frame import encode
+
+    values = {
+        "jobTitle": ["CTO", None],
+        "tags": [["a", "b"], [], None],
+        "email": [emails(("a@x.com", "Work"), ("b@x.com", "Personal")), emails(("A@x.com", "Work")), [], None],
+        "phone": [phones(("+1 415 555 0100", "Mobile")), None],
+        "address": [address(city="Oslo", street="Main 1"), address(zip="0150"), None],
+    }
+    slugs = list(values)
+    schema = record_schema(CONTACTS, slugs)
+    combos = list(itertools.product(*values.values()))
+    pairs = list(itertools.product(combos[::7], combos[::5]))  # a spread of (stored, imported) rows
+    old = pl.DataFrame([dict(zip(slugs, o, strict=True)) for o, _ in pairs], schema=schema)
+    new = pl.DataFrame([dict(zip(slugs, n, strict=True)) for _, n in pairs], schema=schema)
+    merged = merge_frames(old, new, schema, "prefer_import", {"address": {"city", "street", "zip"}})
+    needs = merge_needs(schema, "prefer_import")
+    assert set(needs) == {"email", "phone"}
+    patch = prefer_import_patch(old.select(list(needs)), new, schema)
+    stored = [_merge_patch({}, json.loads(d), keep_nulls=False) for d in encode(old, slugs)]
+    expected = [_merge_patch(s, json.loads(d), keep_nulls=False) for s, d in zip(stored, encode(merged, slugs),
+                                                                                   strict=True)]
+    actual = [_merge_patch(s, _merge_patch({}, json.loads(d), keep_nulls=False), keep_nulls=False)
+              for s, d in zip(stored, encode(patch, slugs), strict=True)]
+    # A stored empty list that the import leaves empty stays "[]" where the whole-record merge removed it:
+    # compare what a person sees, the non-empty fields.
+    def seen(doc: dict) -> dict:
+        return {k: v for k, v in doc.items() if v not in ({}, [], None)}
+
+    assert len(pairs) > 100
+    assert [seen(d) for d in actual] == [seen(d) for d in expected]

@@ -414,3 +414,59 @@ def test_jobs_are_per_account(store: RecordStore, acme: str) -> None:
         got = session.get_job(acme, "job_a")
         assert got["status"] == "completed" and got["errors"] == [{"row": 2, "error": "x"}]
         assert [j["job_id"] for j in session.list_jobs(acme, "contacts", 10)] == ["job_a"]
+
+
+# --- the update path of an import: only the fields a merge reads leave the store ------------------------------
+CONTACT_FIELDS = {"email": pl.List(pl.Struct({"value": pl.String, "type": pl.String})),
+                  "address": pl.Struct({"city": pl.String, "street": pl.String}), "score": pl.Float64,
+                  "tags": pl.List(pl.String), "jobTitle": pl.String}
+
+
+def test_fetch_fields_reads_typed_fields_of_existing_records_only(store: RecordStore, acme: str) -> None:
+    with store.session() as session:
+        session.insert_records(acme, records("contacts", {
+            "a": {"displayName": "Ann", "email": email("ann@x.com"), "address": {"city": "Oslo"}, "score": 2.5,
+                  "tags": ["vip"], "jobTitle": "CEO"},
+            "b": {"displayName": "Bob"}}), None, T0)
+        got = session.fetch_fields(acme, ["a", "b", "gone"], CONTACT_FIELDS).sort("record_id")
+        assert got.schema == pl.Schema({"record_id": pl.String, **CONTACT_FIELDS})
+        assert got.to_dicts() == [
+            {"record_id": "a", "email": email("ann@x.com"), "address": {"city": "Oslo", "street": None},
+             "score": 2.5, "tags": ["vip"], "jobTitle": "CEO"},
+            {"record_id": "b", "email": None, "address": None, "score": None, "tags": None, "jobTitle": None}]
+        assert session.fetch_fields(acme, ["a"], {}).columns == ["record_id"]
+
+
+def test_update_with_nulls_kept_sets_only_what_the_patch_has(store: RecordStore, acme: str) -> None:
+    with store.session() as session:
+        session.insert_records(acme, records("contacts", {"a": {"displayName": "Ann", "jobTitle": "CEO",
+                                                                "address": {"city": "Oslo", "street": "Main 1"}}}),
+                               None, T0)
+        patch = json.dumps({"displayName": None, "jobTitle": "CTO", "address": {"city": None, "street": "Side 2"}})
+        session.update_records(acme, pl.DataFrame({"record_id": ["a"], "data": [patch]}), T0, nulls="keep")
+        assert data_of(session, acme, "a") == {"displayName": "Ann", "jobTitle": "CTO",
+                                               "address": {"city": "Oslo", "street": "Side 2"}}
+        assert session.display_names(acme, ["a"]) == {"a": "Ann"}
+        # The default, RFC 7386: a null removes the field.
+        session.update_records(acme, pl.DataFrame({"record_id": ["a"], "data": [patch]}), T0)
+        assert data_of(session, acme, "a") == {"jobTitle": "CTO", "address": {"street": "Side 2"}}
+        assert session.display_names(acme, ["a"]) == {"a": None}
+
+
+def test_update_writes_its_lineage_and_rollback_restores_it(store: RecordStore, acme: str) -> None:
+    from coherence_pipelines.store.base import UpdateLineage
+
+    before = {"displayName": "Ann", "jobTitle": "CEO"}
+    with store.session() as session:
+        session.insert_records(acme, records("contacts", {"a": before}), None, T0)
+        session.insert_job(job(acme))
+        versions = session.update_records(acme, pl.DataFrame({"record_id": ["a", "missing"],
+                                                              "data": ['{"jobTitle": "CTO"}', '{"x": 1}']}), T0,
+                                          lineage=UpdateLineage("job_1", "contacts", 3))
+        assert dict(versions.iter_rows()) == {"a": 2}
+        assert session.job_lineage("job_1").to_dicts() == [{"record_id": "a", "module": "contacts",
+                                                            "action": "updated"}]
+    with store.session() as session:
+        result = session.rollback(acme, "job_1", T0 + timedelta(days=1))
+        assert (result.restored_count, result.conflicts) == (1, [])
+        assert data_of(session, acme, "a") == before

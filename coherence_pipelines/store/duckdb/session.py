@@ -14,7 +14,14 @@ import polars as pl
 
 from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY
 from coherence_pipelines.store import sql_files
-from coherence_pipelines.store.base import ChangedSince, MatchField, RollbackResult, StoreSession, headers_key
+from coherence_pipelines.store.base import (
+    ChangedSince,
+    MatchField,
+    RollbackResult,
+    StoreSession,
+    UpdateLineage,
+    headers_key,
+)
 from coherence_pipelines.store.duckdb.export_tables import ExportTables
 from coherence_pipelines.store.duckdb.mapping_tables import MappingTables
 from coherence_pipelines.store.match_keys import checked_slug, key_union
@@ -24,6 +31,18 @@ JOB_JSON_COLUMNS = ("options", "errors", "reference_warnings")
 
 def _utc_naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
+
+
+_JSON_SCALARS = {pl.String: "VARCHAR", pl.Float64: "DOUBLE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
+
+
+def _json_structure(dtype: pl.DataType) -> str:
+    """A stored dtype as the structure DuckDB's from_json reads into (lists as [..], objects as {..})."""
+    if isinstance(dtype, pl.List):
+        return f"[{_json_structure(dtype.inner)}]"
+    if isinstance(dtype, pl.Struct):
+        return "{" + ", ".join(f'"{f.name}": {_json_structure(f.dtype)}' for f in dtype.fields) + "}"
+    return f'"{_JSON_SCALARS[dtype.base_type()]}"'
 
 
 class DuckDBSession(ExportTables, MappingTables, StoreSession):
@@ -150,20 +169,42 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                 "json_merge_patch('{}', data::JSON), 1, $now, $now, $job FROM new_records",
                 {"account": account_id, "now": _utc_naive(now), "job": job_id})
 
-    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    def fetch_fields(self, account_id: str, record_ids: list[str], fields: dict[str, pl.DataType]) -> pl.DataFrame:
+        ids = pl.DataFrame({"record_id": record_ids}, schema={"record_id": pl.String})
+        # Only the asked-for fields leave the store, typed by DuckDB's JSON reader: reading whole documents
+        # back to merge two fields of them cost most of an update import's time.
+        columns = "".join(f", from_json(r.data->'$.{checked_slug(slug)}', '{_json_structure(dtype)}') AS \"{slug}\""
+                          for slug, dtype in fields.items())
+        with self._registered("wanted_ids", ids):
+            found = self.con.sql(f"SELECT r.record_id{columns} FROM records r "
+                                 "SEMI JOIN wanted_ids w USING (record_id) WHERE r.account_id = $account",
+                                 params={"account": account_id}).pl()
+        return found.cast({"record_id": pl.String, **fields})  # type: ignore[arg-type]
+
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
+                       lineage: UpdateLineage | None = None) -> pl.DataFrame:
         if records.is_empty():
             return pl.DataFrame(schema={"record_id": pl.String, "version": pl.Int32})
-        # The changes are a JSON merge patch: fields they set replace, fields they null are removed,
-        # fields they leave out are untouched.
+        # Merging a patch into {} drops its nulls (RFC 7386): what is left sets fields and leaves the rest.
+        patch = "c.data::JSON" if nulls == "remove" else "json_merge_patch('{}', c.data::JSON)"
+        params = {"account": account_id}
         with self._registered("changed_records", records.select("record_id", "data")):
-            # The name changes only when the patch names it (a null there removes it).
+            if lineage is not None:
+                self.con.execute(
+                    "INSERT INTO import_lineage SELECT $job, r.record_id, $module, 'updated', r.data, r.version, "
+                    "r.version + 1, $chunk FROM records r SEMI JOIN changed_records c USING (record_id) "
+                    "WHERE r.account_id = $account",
+                    {**params, "job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
+            # The changes are a JSON merge patch: fields they set replace, fields they null are removed (with
+            # nulls="remove"), fields they leave out are untouched. The name changes only when the patch names it.
             return self.con.sql(
-                "UPDATE records AS r SET data = json_merge_patch(r.data, c.data::JSON), "
-                "display_name = CASE WHEN json_exists(c.data, '$.displayName') "
-                "THEN json_extract_string(c.data, '$.displayName') ELSE r.display_name END, "
-                "version = r.version + 1, updated_at = $now FROM changed_records c "
+                "UPDATE records AS r SET data = json_merge_patch(r.data, c.patch), "
+                "display_name = CASE WHEN json_exists(c.patch, '$.displayName') "
+                "THEN json_extract_string(c.patch, '$.displayName') ELSE r.display_name END, "
+                f"version = r.version + 1, updated_at = $now FROM (SELECT record_id, {patch} AS patch "
+                "FROM changed_records c) c "
                 "WHERE r.record_id = c.record_id AND r.account_id = $account RETURNING r.record_id, r.version",
-                params={"account": account_id, "now": _utc_naive(now)}).pl()
+                params={**params, "now": _utc_naive(now)}).pl()
 
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
                      order_by: str) -> tuple[list[dict[str, Any]], int]:

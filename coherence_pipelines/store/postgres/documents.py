@@ -14,18 +14,20 @@ from coherence_pipelines.store.postgres.queries import json_text
 
 _MERGED = """
 SELECT record_id, json_extract_string(merged, '$.displayName') AS display_name, merged::VARCHAR AS data
-FROM (SELECT record_id, json_merge_patch(coalesce(base::JSON, '{}'::JSON), patch::JSON) AS merged FROM documents)
+FROM (SELECT record_id, json_merge_patch(coalesce(base::JSON, '{{}}'::JSON), {patch}) AS merged FROM documents)
 """
 
 
-def merged_documents(documents: pl.DataFrame) -> pl.DataFrame:
+def merged_documents(documents: pl.DataFrame, keep_nulls: bool = False) -> pl.DataFrame:
     """documents(record_id, base JSON or null, patch JSON) -> (record_id, display_name, data JSON): each base
     (an empty document when null) with its patch applied: fields the patch sets replace, fields it nulls
-    are removed, fields it leaves out are kept."""
+    are removed (with `keep_nulls`, left as they are), fields it leaves out are kept."""
     con = duckdb.connect()
     try:
         con.register("documents", documents.select("record_id", pl.col("base").cast(pl.String),
                                                    json_text(documents.get_column("patch").cast(pl.String))))
-        return con.sql(_MERGED).pl()
+        # Merging a patch into {} first drops its nulls: what is left sets fields and leaves the rest.
+        patch = "json_merge_patch('{}', patch::JSON)" if keep_nulls else "patch::JSON"
+        return con.sql(_MERGED.format(patch=patch)).pl()
     finally:
         con.close()

@@ -15,8 +15,16 @@ import polars as pl
 
 from coherence_pipelines.modules.fields import REFERENCE_MATCH_BY
 from coherence_pipelines.store import sql_files
-from coherence_pipelines.store.base import ChangedSince, MatchField, RollbackResult, StoreSession, headers_key
-from coherence_pipelines.store.match_keys import key_union
+from coherence_pipelines.store.base import (
+    ChangedSince,
+    MatchField,
+    RollbackResult,
+    StoreSession,
+    UpdateLineage,
+    decode_fields,
+    headers_key,
+)
+from coherence_pipelines.store.match_keys import checked_slug, key_union
 from coherence_pipelines.store.postgres.documents import merged_documents
 from coherence_pipelines.store.postgres.export_tables import ExportTables
 from coherence_pipelines.store.postgres.mapping_tables import MappingTables
@@ -136,18 +144,33 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
                       ((rid, account_id, mod, name, data, 1, now, now, job_id)
                        for rid, mod, name, data in rows.iter_rows()))
 
-    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    def fetch_fields(self, account_id: str, record_ids: list[str], fields: dict[str, pl.DataType]) -> pl.DataFrame:
+        # Only the asked-for fields leave the store, as a small document each (see the DuckDB store).
+        parts = ", ".join(f"'{checked_slug(f)}', data->'{checked_slug(f)}'" for f in fields)
+        document = f"jsonb_build_object({parts})::text" if fields else "'{}'"
+        found = self._frame(f"SELECT record_id, {document} AS data FROM records WHERE account_id = %(account)s "
+                            "AND record_id = ANY(%(ids)s::text[])", {"account": account_id, "ids": record_ids},
+                            {"record_id": pl.String, "data": pl.String})
+        return decode_fields(found, fields)
+
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
+                       lineage: UpdateLineage | None = None) -> pl.DataFrame:
         if records.is_empty():
             return pl.DataFrame(schema={"record_id": pl.String, "version": pl.Int32})
         # The changes are a JSON merge patch, applied to the records as they are now: read under a row
         # lock (no one changes them between the read and the write), merged, written back in one UPDATE.
+        params = {"account": account_id, "ids": records.get_column("record_id").to_list()}
         current = self._frame("SELECT record_id, data::text FROM records WHERE account_id = %(account)s "
-                              "AND record_id = ANY(%(ids)s::text[]) FOR UPDATE",
-                              {"account": account_id, "ids": records.get_column("record_id").to_list()},
+                              "AND record_id = ANY(%(ids)s::text[]) FOR UPDATE", params,
                               {"record_id": pl.String, "base": pl.String})
+        if lineage is not None:
+            self._count("INSERT INTO import_lineage SELECT %(job)s, record_id, %(module)s, 'updated', data, version, "
+                        "version + 1, %(chunk)s FROM records WHERE account_id = %(account)s "
+                        "AND record_id = ANY(%(ids)s::text[])",
+                        {**params, "job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
         documents = current.join(records.select("record_id", pl.col("data").alias("patch")), on="record_id")
         self._temp_table("changed_records", "record_id text, display_name text, data jsonb",
-                         merged_documents(documents))
+                         merged_documents(documents, keep_nulls=nulls == "keep"))
         return self._frame(
             "UPDATE records AS r SET data = c.data, display_name = c.display_name, version = r.version + 1, "
             "updated_at = %(now)s FROM changed_records c WHERE r.record_id = c.record_id "
