@@ -29,10 +29,17 @@ def text_table(frame: pl.DataFrame, module: ModuleDef, spec: ExportSpec, *, for_
     repeat; `headers()` gives the labels for the same columns. CSV splits addresses into parts and
     neutralises formulas; a PDF is read, never run, and shows the text as it is."""
     columns: list[pl.Expr] = []
+    free_text: list[str] = []
     for column in spec.columns:
         for expr, is_text in _cells(column, frame.schema[column], module, spec, split_addresses=for_csv):
-            columns.append(guarded(expr) if for_csv and is_text else expr)
-    return frame.select(e.alias(f"c{i}") for i, e in enumerate(columns))
+            name = f"c{len(columns)}"
+            columns.append(expr.alias(name))
+            if for_csv and is_text:
+                free_text.append(name)
+    table = frame.select(columns)
+    # The guard reads a cell twice (the test, then the value): on the rendered column, so that a cell that takes
+    # work to render (a joined list) is rendered once.
+    return table.with_columns(guarded(pl.col(c)).alias(c) for c in free_text) if free_text else table
 
 
 def headers(module: ModuleDef, spec: ExportSpec, *, for_csv: bool) -> list[str]:

@@ -1,7 +1,9 @@
 """The rows of an export: a module's records as typed columns, filtered, sorted and limited in polars.
 
-The store hands over (id, JSON, dates) once; everything after that is vectorised: decoding the JSON into
-typed columns, the filters, the sort and the limit. References come back as their targets' names.
+The store reads only the fields an export names, typed in its own SQL (no record's whole JSON crosses over);
+everything after that is vectorised: the filters, the sort and the limit. References come back as their
+targets' names. When an export keeps some of the rows (a limit or filters), the fields that decide which rows
+and in which order are read first, and the other columns only for the rows kept.
 """
 
 from __future__ import annotations
@@ -12,33 +14,41 @@ from typing import Any
 import polars as pl
 
 from coherence_pipelines.errors import InvalidExportConfig
-from coherence_pipelines.execution.record_frame import decode, is_empty
+from coherence_pipelines.execution.record_frame import is_empty, record_schema
 from coherence_pipelines.export.spec import ExportSpec, Filter
 from coherence_pipelines.modules import ModuleDef
 from coherence_pipelines.modules.fields import ADDRESS_PARTS, NUMERIC_TYPES
 from coherence_pipelines.store.base import StoreSession
 from coherence_pipelines.validation.booleans import WORDS
 
-_SYSTEM = {"id": "record_id", "createdDateTime": "created_at", "updatedDateTime": "updated_at"}
 ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def export_frame(session: StoreSession, account_id: str, module: ModuleDef, spec: ExportSpec) -> pl.DataFrame:
     """The spec's columns (typed as the store keeps them; references as names) of the records it selects,
     in its order. Ties in the sort break on the record id, so the same export gives the same file."""
-    raw = session.module_records(account_id, module.slug)
-    wanted = dict.fromkeys([*spec.columns, *(f.field for f in spec.filters), *([spec.sort_field] or [])])
-    slugs = [c for c in wanted if c and module.has_field(c)]
-    frame = raw.select(*(pl.col(src).alias(dst) for dst, src in _SYSTEM.items()))
-    if slugs:
-        frame = frame.hstack(decode(raw["data"], module, slugs))
-    frame = _with_reference_names(session, account_id, module, frame, slugs)
+    deciding = _fields(module, [*(f.field for f in spec.filters), spec.sort_field])
+    shown = [c for c in _fields(module, spec.columns) if c not in deciding]
+    narrowing = spec.limit is not None or bool(spec.filters)
+    first = deciding if narrowing else [*deciding, *shown]
+    frame = session.export_fields(account_id, module.slug, record_schema(module, first))
+    read = frame.height
+    frame = _with_reference_names(session, account_id, module, frame, deciding)
     if spec.filters:
         frame = frame.filter(pl.all_horizontal(_condition(frame, module, f) for f in spec.filters))
     frame = _sorted(frame, module, spec)
-    if spec.limit is not None:
-        frame = frame.head(spec.limit)
-    return frame.select(spec.columns)
+    if narrowing and shown:
+        # Naming the kept ids pays while they are few; past half the records reading them all is cheaper.
+        kept = frame["id"] if frame.height * 2 <= read else None
+        rest = session.export_fields(account_id, module.slug, record_schema(module, shown), kept)
+        frame = frame.join(rest.drop("createdDateTime", "updatedDateTime"), on="id", how="left",
+                           maintain_order="left")
+    return _with_reference_names(session, account_id, module, frame.select(spec.columns), shown)
+
+
+def _fields(module: ModuleDef, columns: list[str | None] | tuple[str, ...]) -> list[str]:
+    """The module fields among `columns` (system columns are not read from the JSON), each once."""
+    return [c for c in dict.fromkeys(columns) if c and module.has_field(c)]
 
 
 def _with_reference_names(session: StoreSession, account_id: str, module: ModuleDef, frame: pl.DataFrame,
@@ -54,6 +64,7 @@ def _with_reference_names(session: StoreSession, account_id: str, module: Module
 
 
 def _sorted(frame: pl.DataFrame, module: ModuleDef, spec: ExportSpec) -> pl.DataFrame:
+    """The rows in the spec's order, cut at its limit."""
     desc = spec.sort_direction == "desc"
     column = spec.sort_field or "createdDateTime"
     dtype = frame.schema[column]
@@ -63,7 +74,12 @@ def _sorted(frame: pl.DataFrame, module: ModuleDef, spec: ExportSpec) -> pl.Data
         key = pl.col(column).str.to_lowercase()
     else:
         key = pl.col(column)
-    return frame.sort([key, pl.col("id")], descending=[desc, desc], nulls_last=True)
+    by, descending = [key, pl.col("id")], [desc, desc]
+    if spec.limit is None:
+        return frame.sort(by, descending=descending, nulls_last=True)
+    # Sort and head in one plan: polars keeps the top rows (a partial sort) rather than ordering them all. Without
+    # a limit the eager sort is the quicker of the two.
+    return frame.lazy().sort(by, descending=descending, nulls_last=True).head(spec.limit).collect()
 
 
 def _condition(frame: pl.DataFrame, module: ModuleDef, f: Filter) -> pl.Expr:

@@ -185,6 +185,11 @@ class StoreSession(ABC):
 
     # exports: the records an export reads, saved reports, export jobs
     @abstractmethod
+    def export_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
+                      record_ids: pl.Series | None = None) -> pl.DataFrame:
+        """(id, createdDateTime, updatedDateTime, *fields) of a module's records, each field read from its JSON
+        as its dtype in `fields` (absent: null); only the records in `record_ids` when given."""
+    @abstractmethod
     def module_records(self, account_id: str, module: str) -> pl.DataFrame:
         """(record_id, data JSON text, created_at, updated_at) of every record of a module."""
     @abstractmethod

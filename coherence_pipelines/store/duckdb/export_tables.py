@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from coherence_pipelines.store import sql_files
 from coherence_pipelines.store.base import UPDATABLE_EXPORT_JOB_COLUMNS, UPDATABLE_REPORT_COLUMNS
+from coherence_pipelines.store.duckdb.json_types import json_structure
 
 
 class ExportTables:
     con: duckdb.DuckDBPyConnection
 
     _rows: Callable[..., list[dict[str, Any]]]  # the session's: a query's rows as dicts
+    _registered: Callable[[str, pl.DataFrame], AbstractContextManager[None]]  # the session's: a frame as a view
 
     def completed_imports_since(self, since: datetime) -> list[dict[str, Any]]:
         return self._rows("SELECT job_id, account_id, module, completed_at FROM import_jobs "
@@ -31,6 +35,24 @@ class ExportTables:
         return self.con.sql("SELECT record_id, data::VARCHAR AS data, created_at, updated_at FROM records "
                             "WHERE account_id = $account AND module = $module",
                             params={"account": account_id, "module": module}).pl()
+
+    def export_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
+                      record_ids: pl.Series | None = None) -> pl.DataFrame:
+        params: dict[str, Any] = {"account": account_id, "module": module}
+        columns = ""
+        if fields:
+            params["structure"] = json_structure(fields)
+            columns = ", unnest(json_transform(r.data, $structure))"
+        if record_ids is None:
+            frame = self.con.sql(sql_files.render("records/export_fields.sql", fields=columns, only=""),
+                                 params=params).pl()
+        else:
+            sql = sql_files.render("records/export_fields.sql", fields=columns,
+                                   only="SEMI JOIN export_ids w USING (record_id)")
+            with self._registered("export_ids", record_ids.cast(pl.String).rename("record_id").to_frame()):
+                frame = self.con.sql(sql, params=params).pl()
+        # json_transform gives these dtypes already; the cast pins them for an empty result too.
+        return frame.cast(dict(fields))  # type: ignore[arg-type]
 
     # reports -------------------------------------------------------------------------------------
     def insert_report(self, report: dict[str, Any]) -> None:

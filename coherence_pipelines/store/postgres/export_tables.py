@@ -8,8 +8,12 @@ from typing import Any
 
 import polars as pl
 
+from coherence_pipelines.store import sql_files
 from coherence_pipelines.store.base import UPDATABLE_EXPORT_JOB_COLUMNS, UPDATABLE_REPORT_COLUMNS
+from coherence_pipelines.store.match_keys import checked_slug
 from coherence_pipelines.store.postgres.queries import Queries, jsonb
+
+_SYSTEM = {"id": pl.String, "createdDateTime": pl.Datetime("us"), "updatedDateTime": pl.Datetime("us")}
 
 
 class ExportTables(Queries):
@@ -29,6 +33,24 @@ class ExportTables(Queries):
                            {"account": account_id, "module": module},
                            {"record_id": pl.String, "data": pl.String, "created_at": pl.Datetime("us"),
                             "updated_at": pl.Datetime("us")})
+
+    def export_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
+                      record_ids: pl.Series | None = None) -> pl.DataFrame:
+        params: dict[str, Any] = {"account": account_id, "module": module}
+        columns = []
+        for i, slug in enumerate(fields):
+            params[f"f{i}"] = checked_slug(slug)
+            # ->> gives a text field's value itself, with no JSON to decode.
+            columns.append(f"data {'->>' if fields[slug] == pl.String else '->'} %(f{i})s")
+        only = ""
+        if record_ids is not None:
+            params["ids"] = record_ids.cast(pl.String).to_list()
+            only = "AND record_id = ANY(%(ids)s::text[])"
+        sql = sql_files.render("postgres/records/export_fields.sql", fields="".join(f", {c}" for c in columns),
+                               only=only)
+        frame = self._frame(sql, params, {**_SYSTEM, **dict.fromkeys(fields, pl.String)})
+        return frame.with_columns(pl.col(slug).str.json_decode(dtype) for slug, dtype in fields.items()
+                                  if dtype != pl.String)
 
     # reports -------------------------------------------------------------------------------------
     def insert_report(self, report: dict[str, Any]) -> None:
