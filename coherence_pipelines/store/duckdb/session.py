@@ -23,6 +23,7 @@ from coherence_pipelines.store.base import (
     headers_key,
 )
 from coherence_pipelines.store.duckdb.export_tables import ExportTables
+from coherence_pipelines.store.duckdb.json_types import json_structure
 from coherence_pipelines.store.duckdb.mapping_tables import MappingTables
 from coherence_pipelines.store.match_keys import checked_slug, key_union
 
@@ -31,18 +32,6 @@ JOB_JSON_COLUMNS = ("options", "errors", "reference_warnings")
 
 def _utc_naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
-
-
-_JSON_SCALARS = {pl.String: "VARCHAR", pl.Float64: "DOUBLE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
-
-
-def _json_structure(dtype: pl.DataType) -> str:
-    """A stored dtype as the structure DuckDB's from_json reads into (lists as [..], objects as {..})."""
-    if isinstance(dtype, pl.List):
-        return f"[{_json_structure(dtype.inner)}]"
-    if isinstance(dtype, pl.Struct):
-        return "{" + ", ".join(f'"{f.name}": {_json_structure(f.dtype)}' for f in dtype.fields) + "}"
-    return f'"{_JSON_SCALARS[dtype.base_type()]}"'
 
 
 class DuckDBSession(ExportTables, MappingTables, StoreSession):
@@ -173,12 +162,12 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
         ids = pl.DataFrame({"record_id": record_ids}, schema={"record_id": pl.String})
         # Only the asked-for fields leave the store, typed by DuckDB's JSON reader: reading whole documents
         # back to merge two fields of them cost most of an update import's time.
-        columns = "".join(f", from_json(r.data->'$.{checked_slug(slug)}', '{_json_structure(dtype)}') AS \"{slug}\""
-                          for slug, dtype in fields.items())
+        columns = ", unnest(json_transform(r.data, $structure))" if fields else ""
         with self._registered("wanted_ids", ids):
             found = self.con.sql(f"SELECT r.record_id{columns} FROM records r "
                                  "SEMI JOIN wanted_ids w USING (record_id) WHERE r.account_id = $account",
-                                 params={"account": account_id}).pl()
+                                 params={"account": account_id, **({"structure": json_structure(fields)}
+                                                                   if fields else {})}).pl()
         return found.cast({"record_id": pl.String, **fields})  # type: ignore[arg-type]
 
     def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
