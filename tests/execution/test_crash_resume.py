@@ -17,7 +17,7 @@ from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRu
 from coherence_pipelines.execution.jobs import utcnow
 from coherence_pipelines.modules import builtin_modules
 
-ROWS = 3_000
+ROWS = 2_000  # ten chunks of CHUNK rows (chunk_rows: a tenth of the import, at least CHUNK_ROWS)
 CHUNK = 200
 JOB = "job_crashresume0001"
 CHILD = textwrap.dedent("""
