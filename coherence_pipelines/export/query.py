@@ -15,11 +15,10 @@ import polars as pl
 
 from coherence_pipelines.errors import InvalidExportConfig
 from coherence_pipelines.execution.record_frame import is_empty, record_schema
-from coherence_pipelines.export.spec import ExportSpec, Filter
+from coherence_pipelines.export.spec import ExportSpec, Filter, filter_values, number_value, yes_no_value
 from coherence_pipelines.modules import ModuleDef
 from coherence_pipelines.modules.fields import ADDRESS_PARTS, NUMERIC_TYPES
 from coherence_pipelines.store.base import StoreSession
-from coherence_pipelines.validation.booleans import WORDS
 
 ISO_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -90,22 +89,45 @@ def _condition(frame: pl.DataFrame, module: ModuleDef, f: Filter) -> pl.Expr:
     if f.op == "not_empty":
         return ~is_empty(col, dtype)
     field = module.field(f.field)
-    if field is not None and field.data_type in NUMERIC_TYPES and f.op != "contains":
-        return _compare(col, f, [_number(v, f) for v in _values(f)]).fill_null(f.op == "neq")
+    kind = field.data_type if field is not None else None
+    where = f"filter on {f.field!r}"
+    if kind in NUMERIC_TYPES:
+        if f.op == "contains":
+            return _hit(_text_match(number_text(col), f.op, [_text(f.value)]), f.op)
+        # Integer fields are Int64 and polars compares them with no float in `is_in`: both sides as Float64.
+        return _compare(col.cast(pl.Float64), f, [number_value(v, where) for v in filter_values(f)]).fill_null(
+            f.op == "neq")
     if dtype == pl.Boolean:
-        return _compare(col, f, [_boolean(v, f) for v in _values(f)]).fill_null(f.op == "neq")
-    values = [_text(v) for v in _values(f)]
+        if f.op == "contains":
+            raise InvalidExportConfig(f"{where}: 'contains' does not apply to a yes/no field; use eq")
+        return _compare(col, f, [yes_no_value(v, where) for v in filter_values(f)]).fill_null(f.op == "neq")
+    values = [_text(v) for v in filter_values(f)]
     if isinstance(dtype, pl.List | pl.Struct):
         texts = _texts(col, dtype)
-        hit = texts.list.eval(_text_match(pl.element(), f.op, values)).list.any()
-        return ~hit.fill_null(False) if f.op == "neq" else hit.fill_null(False)
+        return _hit(texts.list.eval(_text_match(pl.element(), f.op, values)).list.any(), f.op)
+    if (isinstance(dtype, pl.Datetime) or kind in ("date", "datetime")) and f.op != "contains":
+        return _hit(_moment_match(col, dtype, f.op, values), f.op)
     text = col.dt.strftime(ISO_DATETIME) if isinstance(dtype, pl.Datetime) else col.cast(pl.String)
-    if isinstance(dtype, pl.Datetime) and f.op in ("eq", "neq"):
-        # A date names a whole day: createdDateTime eq 2024-01-15 means any time that day.
-        hit = pl.any_horizontal(text.str.starts_with(v) for v in values)
-        return ~hit.fill_null(False) if f.op == "neq" else hit.fill_null(False)
-    hit = _text_match(text.str.to_lowercase(), f.op, values)
-    return ~hit.fill_null(False) if f.op == "neq" else hit.fill_null(False)
+    return _hit(_text_match(text.str.to_lowercase(), f.op, values), f.op)
+
+
+def _hit(hit: pl.Expr, op: str) -> pl.Expr:
+    """A row with no value matches neither a value nor its negation's test, so `neq` keeps it."""
+    return ~hit.fill_null(False) if op == "neq" else hit.fill_null(False)
+
+
+def _moment_match(col: pl.Expr, dtype: pl.DataType, op: str, values: list[str]) -> pl.Expr:
+    """Dates and date-times compared as ISO text cut to the value's length: a value names a whole day (or
+    month, or minute), so createdDateTime eq 2024-01-15 is any time that day, lte 2024-01-15 includes that
+    day's evening and gt 2024-01-15 starts the day after. A trailing Z is UTC, which a time without an
+    offset is taken to be too."""
+    text = col.dt.strftime("%Y-%m-%dT%H:%M:%S") if isinstance(dtype, pl.Datetime) else col.str.to_uppercase()
+    text = text.str.strip_suffix("Z")
+    values = [v.upper().removesuffix("Z") for v in values]
+    if op in ("eq", "neq", "in"):
+        return pl.any_horizontal(text.str.starts_with(v) for v in values) if values else pl.lit(False)
+    cut, value = text.str.slice(0, len(values[0])), values[0]
+    return {"gt": cut > value, "gte": cut >= value, "lt": cut < value, "lte": cut <= value}[op]
 
 
 def _text_match(text: pl.Expr, op: str, values: list[str]) -> pl.Expr:
@@ -125,6 +147,12 @@ def _compare(col: pl.Expr, f: Filter, values: list[Any]) -> pl.Expr:
     return {"gt": col > values[0], "gte": col >= values[0], "lt": col < values[0], "lte": col <= values[0]}[f.op]
 
 
+def number_text(col: pl.Expr) -> pl.Expr:
+    """A number as a person writes it: whole numbers without a trailing ".0"."""
+    whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 1e15)
+    return pl.when(whole).then(col.cast(pl.Int64).cast(pl.String)).otherwise(col.cast(pl.String))
+
+
 def _texts(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """A list of lower-cased texts per cell: the values of a multi-value field, an address as one text."""
     if isinstance(dtype, pl.Struct):
@@ -135,29 +163,9 @@ def _texts(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return values.list.eval(pl.element().str.to_lowercase())
 
 
-def _values(f: Filter) -> list[Any]:
-    return list(f.value) if f.op == "in" else [f.value]
-
-
 def _text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime(ISO_DATETIME)
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
-
-
-def _number(value: Any, f: Filter) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InvalidExportConfig(f"filter on {f.field!r}: {value!r} is not a number") from None
-
-
-def _boolean(value: Any, f: Filter) -> bool:
-    if isinstance(value, bool):
-        return value
-    word = WORDS.get(str(value).strip().lower())
-    if word is None:
-        raise InvalidExportConfig(f"filter on {f.field!r}: {value!r} is not a yes/no value")
-    return word

@@ -3,12 +3,16 @@ description, sort, limit) plus report filters, checked against the module before
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from coherence_pipelines.errors import InvalidExportConfig
 from coherence_pipelines.modules import ModuleDef
+from coherence_pipelines.modules.fields import NUMERIC_TYPES
+from coherence_pipelines.validation.booleans import WORDS
 
 FORMATS = ("csv", "pdf")
 MAX_LIMIT = 100_000
@@ -22,8 +26,9 @@ DEFAULT_COLUMNS = ("displayName", "owner", "createdDateTime", "updatedDateTime")
 _DATE_TOKENS = [("YYYY", "%Y"), ("MMMM", "%B"), ("MMM", "%b"), ("dddd", "%A"), ("ddd", "%a"), ("YY", "%y"),
                 ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("hh", "%I"), ("mm", "%M"), ("ss", "%S"), ("A", "%p")]
 _TOKEN_RE = re.compile("|".join(re.escape(t) for t, _ in _DATE_TOKENS))
-_STRFTIME_RE = re.compile(r"%[aAbBdHIjmMpSyYzZ%]")
-_UNKNOWN_STRFTIME = re.compile(r"%[^aAbBdHIjmMpSyYzZ%]")
+_STRFTIME_DIRECTIVES = set("aAbBdHIjmMpSyYzZ")
+# Left to right, so that `%%` is read as one literal percent sign: `100%% %Y` is fine, `%Y%` is not.
+_PERCENT_RE = re.compile(r"%(.?)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -109,15 +114,62 @@ def checked_filters(module: ModuleDef, filters: list[Any] | None) -> list[Filter
         if not isinstance(f, dict) or set(f) - {"field", "op", "value"} or "field" not in f or "op" not in f:
             raise InvalidExportConfig(f"filters[{i}] must be an object with field, op and value")
         _checked_column(module, f["field"], f"filters[{i}].field")
-        if f["op"] not in FILTER_OPS:
-            raise InvalidExportConfig(f"filters[{i}].op {f['op']!r} is not one of {', '.join(FILTER_OPS)}")
+        op = f["op"]
+        if op not in FILTER_OPS:
+            raise InvalidExportConfig(f"filters[{i}].op {op!r} is not one of {', '.join(FILTER_OPS)}")
         value = f.get("value")
-        if f["op"] == "in" and not isinstance(value, list):
-            raise InvalidExportConfig(f"filters[{i}]: 'in' takes a list of values")
-        if f["op"] not in ("is_empty", "not_empty", "in") and (value is None or isinstance(value, dict | list)):
-            raise InvalidExportConfig(f"filters[{i}]: {f['op']!r} takes one value (text, number or boolean)")
-        out.append(Filter(field=f["field"], op=f["op"], value=value))
+        if op == "in" and (not isinstance(value, list) or not all(_is_scalar(v) for v in value)):
+            raise InvalidExportConfig(f"filters[{i}]: 'in' takes a list of values (text, number or boolean)")
+        if op not in ("is_empty", "not_empty", "in") and not _is_scalar(value):
+            raise InvalidExportConfig(f"filters[{i}]: {op!r} takes one value (text, number or boolean)")
+        checked = Filter(field=f["field"], op=op, value=value)
+        _checked_values(module, checked, f"filters[{i}] on {f['field']!r}")
+        out.append(checked)
     return out
+
+
+def filter_values(f: Filter) -> list[Any]:
+    if f.op in ("is_empty", "not_empty"):
+        return []
+    return list(f.value) if f.op == "in" else [f.value]
+
+
+def number_value(value: Any, where: str) -> float:
+    """A filter's number, given as a number or as its text (`7`, `"7"`, `" 7.5 "`, `"1e3"`)."""
+    number = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):  # True is no count of anything
+        with contextlib.suppress(ValueError, OverflowError):
+            number = float(value)
+    if number is None or not math.isfinite(number):
+        raise InvalidExportConfig(f"{where}: {value!r} is not a number")
+    return number
+
+
+def yes_no_value(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = WORDS.get(str(value).strip().lower())
+    if word is None:
+        raise InvalidExportConfig(f"{where}: {value!r} is not a yes/no value")
+    return word
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _checked_values(module: ModuleDef, f: Filter, where: str) -> None:
+    """Refuses, before anything is read, a value its field could never be compared with."""
+    field = module.field(f.field)
+    kind = field.data_type if field is not None else None
+    if kind in NUMERIC_TYPES and f.op != "contains":
+        for v in filter_values(f):
+            number_value(v, where)
+    elif kind == "boolean":
+        if f.op == "contains":
+            raise InvalidExportConfig(f"{where}: 'contains' does not apply to a yes/no field; use eq")
+        for v in filter_values(f):
+            yes_no_value(v, where)
 
 
 def strftime_pattern(date_format: str | None) -> str | None:
@@ -127,8 +179,10 @@ def strftime_pattern(date_format: str | None) -> str | None:
     if not isinstance(date_format, str) or not date_format.strip() or len(date_format) > 64:
         raise InvalidExportConfig("dateFormat must be a short pattern such as 'YYYY-MM-DD' or '%d/%m/%Y'")
     if "%" in date_format:
-        if _UNKNOWN_STRFTIME.search(date_format) or not _STRFTIME_RE.search(date_format):
-            raise InvalidExportConfig(f"dateFormat {date_format!r}: use %Y %m %d %H %M %S %b %B %a %A %p %y")
+        directives = _PERCENT_RE.findall(date_format)
+        if not set(directives) <= _STRFTIME_DIRECTIVES | {"%"} or not set(directives) - {"%"}:
+            raise InvalidExportConfig(f"dateFormat {date_format!r}: use %Y %m %d %H %M %S %b %B %a %A %p %y %j "
+                                      "%z %Z (and %% for a percent sign)")
         return date_format
     tokens = dict(_DATE_TOKENS)
     pattern = _TOKEN_RE.sub(lambda m: tokens[m.group(0)], date_format)
