@@ -8,9 +8,10 @@ column, whatever fallback font draws the missing characters.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from fontTools.ttLib import TTFont
 
@@ -32,6 +33,9 @@ def one_line(text: str) -> str:
 
 # Unicode spaces from widest to narrowest, for padding a cell out to its column in few glyphs.
 _SPACES = ("\u2003", "\u2002")  # em and en spaces
+# From the arrows on, Unicode holds the symbols and emoji that Pango may draw with an emoji font even
+# where the face has a glyph of its own.
+_SYMBOLS_FROM = 0x2190
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,22 @@ class FontMetrics:
 
     widths: dict[str, float]
     default: float
+
+    def draws_all(self, text: str) -> bool:
+        """Whether this face alone draws `text` (tabs included), so a line of it has this face's height."""
+        return self._not_drawn.search(text) is None
+
+    @cached_property
+    def _not_drawn(self) -> re.Pattern[str]:
+        # one character class of ranges, so a line is checked at the speed of the regex engine
+        points = sorted({ord(ch) for ch in self.widths if ord(ch) < _SYMBOLS_FROM} | {ord("\t")})
+        ranges: list[list[int]] = []
+        for point in points:
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1][1] = point
+            else:
+                ranges.append([point, point])
+        return re.compile("[^" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
 
     def width(self, text: str) -> float:
         get, default = self.widths.get, self.default
@@ -82,27 +102,50 @@ class FontMetrics:
 
 
 @cache
-def font_metrics(family: str, bold: bool = False) -> FontMetrics:
-    """Metrics of the face fontconfig resolves `family` (and weight) to, read once per process."""
-    found = _font_file(f"{family}:weight={'bold' if bold else 'regular'}")
+def font_faces(family: str) -> tuple[FontMetrics, FontMetrics]:
+    """Metrics of the regular and the bold face fontconfig resolves `family` to, read once per process."""
+    regular, bold = _font_files([f"{family}:weight=regular", f"{family}:weight=bold"])
+    return _metrics(regular), _metrics(bold)
+
+
+def _metrics(found: tuple[str, int] | None) -> FontMetrics:
     if found is None:
         return FontMetrics({}, MISSING_GLYPH_EM)
     path, index = found
     with TTFont(path, lazy=True, fontNumber=index) as font:
+        # Glyphs named by their index: the real names would cost parsing the 'post' table, which takes
+        # longer than all the rest of the reading.
+        font.setGlyphOrder([f"g{glyph}" for glyph in range(font["maxp"].numGlyphs)])
         per_em = font["head"].unitsPerEm
         advances = font["hmtx"].metrics
         widths = {chr(cp): advances[glyph][0] / per_em for cp, glyph in font.getBestCmap().items()}
     return FontMetrics(widths, MISSING_GLYPH_EM)
 
 
-def _font_file(pattern: str) -> tuple[str, int] | None:
-    """The file and face index fontconfig resolves `pattern` to, if it is a font fontTools reads."""
+def _font_files(patterns: list[str]) -> list[tuple[str, int] | None]:
+    """The file and face index fontconfig resolves each of `patterns` to, if it is a font fontTools reads.
+
+    The fc-match processes run side by side: starting one takes longer than its answer."""
+    processes: list[subprocess.Popen[str] | None] = []
+    for pattern in patterns:
+        try:
+            processes.append(subprocess.Popen(["fc-match", "--format=%{file}\n%{index}", pattern], text=True,
+                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
+        except OSError:
+            processes.append(None)
+    return [_font_file(process) for process in processes]
+
+
+def _font_file(process: subprocess.Popen[str] | None) -> tuple[str, int] | None:
+    if process is None:
+        return None
     try:
-        found = subprocess.run(["fc-match", "--format=%{file}\n%{index}", pattern], capture_output=True,
-                               text=True, timeout=10, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
+        found, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         return None
     path, _, index = found.partition("\n")
-    if not path.lower().endswith((".ttf", ".otf", ".ttc")) or not index.strip().isdigit():
+    if process.returncode or not path.lower().endswith((".ttf", ".otf", ".ttc")) or not index.strip().isdigit():
         return None
     return path, int(index)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
 import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from pypdf import PdfReader
 
 from coherence_pipelines.export.pdf import write_pdf
+from coherence_pipelines.export.pdf.layout import ROW_PT
 from coherence_pipelines.export.pdf.render import PAGES_PER_PART
 
 GENERATED_AT = datetime(2026, 11, 29, 10, 30, tzinfo=UTC)
@@ -197,3 +203,130 @@ def test_characters_without_a_glyph_are_reported_once_not_per_character(tmp_path
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
     [summary] = [r for r in caplog.records if r.name == "coherence.export"]
     assert "unicorns.pdf" in summary.getMessage() and "no glyph" in summary.getMessage()
+
+
+def row_baselines(path: Path) -> list[list[tuple[str, float]]]:
+    """Each page's rows, as (the text its line starts with, the height of its baseline in points), top down."""
+    pages: list[list[tuple[str, float]]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        # a line's text may come in pieces, of which the first starts with the row's name
+        if re.match(r"Row\d{5}", text):
+            pages[-1].append((text[:8], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    for page in PdfReader(path, strict=True).pages:
+        pages.append([])
+        page.extract_text(visitor_text=visit)
+    return pages
+
+
+def pitches(rows: list[tuple[str, float]]) -> set[float]:
+    return {round(upper - lower, 6) for (_, upper), (_, lower) in zip(rows, rows[1:], strict=False)}
+
+
+def test_rows_are_one_row_height_apart_down_every_page(thousand: Written):
+    pages = row_baselines(thousand.path)
+    assert [name for rows in pages for name, _ in rows] == [f"Row{i:05d}" for i in range(ROWS)]
+    assert all(pitches(rows) == {ROW_PT} for rows in pages)
+    assert len({rows[0][1] for rows in pages}) == 1, "the first row sits at the same height on every page"
+
+
+def test_empty_values_keep_their_rows_even_last(tmp_path: Path):
+    out = tmp_path / "gaps.pdf"
+    names = ["" if i % 3 else f"Row{i:05d}" for i in range(91)] + [""] * 2
+    pages = write_pdf(text_table({"Name": names}), out, title=None, description=None, generated_at=GENERATED_AT)
+    found = [row for page in row_baselines(out) for row in page]
+    assert [name for name, _ in found] == [f"Row{i:05d}" for i in range(0, 91, 3)]
+    first_page = [row for row in row_baselines(out)[0]]
+    assert pitches(first_page) == {3 * ROW_PT}
+    assert pages == write_pdf(text_table({"Name": ["x"] * len(names)}), tmp_path / "full.pdf", title=None,
+                              description=None, generated_at=GENERATED_AT)
+
+
+def tall_font_config(folder: Path, hidden_elsewhere: str = "") -> Path:
+    """A fontconfig configuration with one font more than the system's: a font with "山", "Ω" and a taller
+    line than DejaVu Sans, which fontconfig falls back to for "山". Like CJK fonts it has the spaces too,
+    which Pango then takes from it for the padding after "山".
+
+    Every other font is made to lack `hidden_elsewhere` in fontconfig's eyes (and only there: DejaVu Sans
+    keeps the glyphs in its file), so the tall font draws those characters too."""
+    fonts = folder / "fonts"
+    fonts.mkdir()
+    spaces = {" ": 320, "\u2002": 500, "\u2003": 1000}
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "box", *(f"space{ord(space):04x}" for space in spaces)])
+    builder.setupCharacterMap({ord("山"): "box", ord("Ω"): "box"} | {ord(space): f"space{ord(space):04x}"
+                                                                 for space in spaces})
+    pen = TTGlyphPen(None)
+    pen.moveTo((100, -100))
+    pen.lineTo((100, 700))
+    pen.lineTo((900, 700))
+    pen.lineTo((900, -100))
+    pen.closePath()
+    blank = TTGlyphPen(None).glyph()
+    builder.setupGlyf({".notdef": blank, "box": pen.glyph()} | {f"space{ord(s):04x}": blank for s in spaces})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "box": (1000, 100)}
+                                   | {f"space{ord(space):04x}": (width, 0) for space, width in spaces.items()})
+    builder.setupHorizontalHeader(ascent=1400, descent=-500)
+    builder.setupNameTable({"familyName": "Tall Fallback", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=1400, sTypoDescender=-500, usWinAscent=1400, usWinDescent=500)
+    builder.setupPost()
+    builder.save(str(fonts / "tall-fallback.ttf"))
+    if hidden_elsewhere:
+        # The system's fonts scanned anew into this configuration's cache, for the rule to apply to them.
+        system = subprocess.run(["fc-match", "--format=%{file}", "DejaVu Sans"], capture_output=True, text=True,
+                                check=True).stdout
+        hidden = "".join(f"<int>{ord(ch)}</int>" for ch in hidden_elsewhere)
+        setup = (f'<dir>{Path(system).parent}</dir><match target="scan"><test name="family" compare="not_eq">'
+                 f'<string>Tall Fallback</string></test><edit name="charset" mode="assign"><minus>'
+                 f'<name>charset</name><charset>{hidden}</charset></minus></edit></match>')
+    else:
+        setup = '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+    config = folder / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{setup}'
+                      f'<dir>{fonts}</dir><cachedir>{folder / "cache"}</cachedir></fontconfig>')
+    return config
+
+
+def write_pdf_with_fonts(config: Path, names: list[str], out: Path) -> int:
+    """write_pdf of a table of `names` and a second column, in a process whose fontconfig reads `config`:
+    one that rendered before does not read a configuration anew."""
+    script = f"""
+import polars as pl
+from datetime import UTC, datetime
+from pathlib import Path
+from coherence_pipelines.export.pdf import write_pdf
+names = {names!r}
+table = pl.DataFrame({{"Name": names, "City": ["x"] * len(names)}})
+print(write_pdf(table, Path({str(out)!r}), title="Tall", description=None, generated_at=datetime.now(UTC)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], env=os.environ | {"FONTCONFIG_FILE": str(config)},
+                          capture_output=True, text=True, timeout=120, check=True)
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("tall", ["山", "Ω"], ids=["a character the body font lacks", "one fontconfig hides"])
+def test_rows_drawn_partly_by_a_taller_fallback_font_keep_the_pitch(tmp_path: Path, tall: str):
+    """"山" is not in DejaVu Sans, so its rows are pinned to a row's height from the start; "Ω" is, but
+    fontconfig is made to take it from the tall font too, which the renderer finds out after laying the
+    rows out, and lays them out again."""
+    out = tmp_path / "tall.pdf"
+    rows = 200
+    names = [f"Row{i:05d} {tall if i % 3 else ''}" for i in range(rows)]
+    pages = write_pdf_with_fonts(tall_font_config(tmp_path, hidden_elsewhere="Ω" if tall == "Ω" else ""), names, out)
+    fonts = {str(font["/BaseFont"]) for page in PdfReader(out).pages for font in page["/Resources"]["/Font"].values()}
+    assert any("Tall-Fallback" in font for font in fonts), "the tall font drew some rows"
+    found = row_baselines(out)
+    assert len(found) == pages and [name for page in found for name, _ in page] == [f"Row{i:05d}" for i in range(rows)]
+    assert all(pitches(page) == {ROW_PT} for page in found)
+
+
+def test_every_other_row_is_shaded_from_the_second(thousand: Written):
+    # WeasyPrint draws the image through a form of each page's own, all of them in the resources of every page
+    stripes = PdfReader(thousand.path).pages[0].images[0].image.convert("RGB")
+    rows_per_page = ROWS // (thousand.pages - 1)
+    row_px = stripes.height // rows_per_page
+    assert stripes.height == row_px * rows_per_page
+    for row in range(rows_per_page):
+        top, bottom = stripes.getpixel((0, row * row_px)), stripes.getpixel((0, (row + 1) * row_px - 1))
+        assert top == bottom == ((0xF0, 0xF2, 0xF6) if row % 2 else (0xFF, 0xFF, 0xFF)), row
