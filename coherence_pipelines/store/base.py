@@ -143,8 +143,9 @@ class StoreSession(ABC):
         """records(record_id, module, data JSON): new records at version 1; null fields are dropped."""
     @abstractmethod
     def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
-                       lineage: UpdateLineage | None = None) -> pl.DataFrame:
-        """records(record_id, data JSON merge patch); bumps versions; returns (record_id, version) after.
+                       lineage: UpdateLineage | None = None) -> int:
+        """records(record_id, data JSON merge patch); bumps versions; returns how many records it updated
+        (those of the account that exist).
 
         `nulls`: "remove" (RFC 7386: a null removes the field) or "keep" (a null leaves the field as it is:
         the patch sets only what it has). With `lineage`, each record's document and version as they were

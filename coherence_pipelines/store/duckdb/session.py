@@ -171,9 +171,9 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
         return found.cast({"record_id": pl.String, **fields})  # type: ignore[arg-type]
 
     def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
-                       lineage: UpdateLineage | None = None) -> pl.DataFrame:
+                       lineage: UpdateLineage | None = None) -> int:
         if records.is_empty():
-            return pl.DataFrame(schema={"record_id": pl.String, "version": pl.Int32})
+            return 0
         # Merging a patch into {} drops its nulls (RFC 7386): what is left sets fields and leaves the rest.
         patch = "c.data::JSON" if nulls == "remove" else "json_merge_patch('{}', c.data::JSON)"
         params = {"account": account_id}
@@ -186,14 +186,15 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                     {**params, "job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
             # The changes are a JSON merge patch: fields they set replace, fields they null are removed (with
             # nulls="remove"), fields they leave out are untouched. The name changes only when the patch names it.
-            return self.con.sql(
+            # No RETURNING: handing back the rows of a 100,000-record update cost a quarter of its time.
+            return self._first(
                 "UPDATE records AS r SET data = json_merge_patch(r.data, c.patch), "
                 "display_name = CASE WHEN json_exists(c.patch, '$.displayName') "
                 "THEN json_extract_string(c.patch, '$.displayName') ELSE r.display_name END, "
                 f"version = r.version + 1, updated_at = $now FROM (SELECT record_id, {patch} AS patch "
                 "FROM changed_records c) c "
-                "WHERE r.record_id = c.record_id AND r.account_id = $account RETURNING r.record_id, r.version",
-                params={**params, "now": _utc_naive(now)}).pl()
+                "WHERE r.record_id = c.record_id AND r.account_id = $account",
+                {**params, "now": _utc_naive(now)})[0]
 
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
                      order_by: str) -> tuple[list[dict[str, Any]], int]:

@@ -154,9 +154,9 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
         return decode_fields(found, fields)
 
     def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
-                       lineage: UpdateLineage | None = None) -> pl.DataFrame:
+                       lineage: UpdateLineage | None = None) -> int:
         if records.is_empty():
-            return pl.DataFrame(schema={"record_id": pl.String, "version": pl.Int32})
+            return 0
         # The changes are a JSON merge patch, applied to the records as they are now: read under a row
         # lock (no one changes them between the read and the write), merged, written back in one UPDATE.
         params = {"account": account_id, "ids": records.get_column("record_id").to_list()}
@@ -171,11 +171,10 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
         documents = current.join(records.select("record_id", pl.col("data").alias("patch")), on="record_id")
         self._temp_table("changed_records", "record_id text, display_name text, data jsonb",
                          merged_documents(documents, keep_nulls=nulls == "keep"))
-        return self._frame(
+        return self._count(
             "UPDATE records AS r SET data = c.data, display_name = c.display_name, version = r.version + 1, "
             "updated_at = %(now)s FROM changed_records c WHERE r.record_id = c.record_id "
-            "AND r.account_id = %(account)s RETURNING r.record_id, r.version",
-            {"account": account_id, "now": _utc_naive(now)}, {"record_id": pl.String, "version": pl.Int32})
+            "AND r.account_id = %(account)s", {"account": account_id, "now": _utc_naive(now)})
 
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
                      order_by: str) -> tuple[list[dict[str, Any]], int]:
