@@ -20,6 +20,11 @@ MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql", "store/003
 
 
 MEMORY_LIMIT = "512MB"
+# Committed changes stay in DuckDB's memory until a checkpoint writes them into the file, and that memory
+# cannot be spilled: with the checkpoint put off to the end of a run, a 1M-row update import ran out of a
+# 256 MB limit (and a larger one would run out of 512 MB). A quarter of the limit keeps them bounded; the
+# few extra checkpoints cost nothing measurable (1M-row update: 15.8 s, against 15.2-16.6 s at 4 GB).
+CHECKPOINT_THRESHOLD = "128MB"
 
 
 class DuckDBStore(RecordStore):
@@ -58,7 +63,7 @@ class DuckDBStore(RecordStore):
     def holding(self) -> Iterator[None]:
         """A run of sessions (an import's chunks) that keeps the file open between them while no other
         thread or process waits for it: each session still commits on its own, but the file is opened and
-        checkpointed once per run instead of once per session."""
+        checkpointed when its changes reach CHECKPOINT_THRESHOLD instead of at every commit."""
         if getattr(self._local, "held", None) is not None:
             yield
             return
@@ -102,8 +107,8 @@ class _Held:
         stack.enter_context(store._lock.hold())
         try:
             con = store._connect()
-            # Checkpoints wait for the release: one per run, not one per commit of a large chunk.
-            con.execute("SET checkpoint_threshold = '4GB'")
+            # Checkpoints come when the run's changes reach the threshold, not at every commit of a chunk.
+            con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         except BaseException:
             stack.close()
             raise
