@@ -18,6 +18,7 @@ from coherence_pipelines.execution.record_frame import encode, record_schema
 from coherence_pipelines.execution.references import ReferenceOutcome, resolve_chunk
 from coherence_pipelines.store.base import ChangedSince, MatchField, StoreSession, UpdateLineage
 
+CLAIMED_SCHEMA = {"record_id": pl.String, "claimed_by": pl.Int64}
 LINEAGE_SCHEMA = {"job_id": pl.String, "record_id": pl.String, "module": pl.String, "action": pl.String,
                   "before_data": pl.String, "before_version": pl.Int32, "after_version": pl.Int32, "chunk": pl.Int32}
 
@@ -34,7 +35,8 @@ class ChunkSettings:
     job_id: str | None  # None: a dry run
     # Records this import already updates, with the row that does: a later row matching one of them
     # (in this chunk or a later one) is a conflict, not a second update.
-    claimed: dict[str, int] = field(default_factory=dict)
+    # (record_id, claimed_by): a frame, not a dict, so that a million-row import never walks it in Python.
+    claimed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CLAIMED_SCHEMA))
     # A large import matches all its rows once, before its chunks (`prematched`: _row, record_id). Each chunk
     # then looks only for records other writers changed after this import's last write (`recheck`), and
     # when there are some, matches the rows still to come (of `importable`) against them.
@@ -131,15 +133,13 @@ def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, match
     """existing: (record_id, the stored fields the merge reads). The store writes the lineage (each record's
     document and version before) with the update: the documents never travel to Python and back."""
     module = cfg.plan.module
-    claimed = pl.DataFrame({"record_id": list(cfg.claimed), "claimed_by": list(cfg.claimed.values())},
-                           schema={"record_id": pl.String, "claimed_by": pl.Int64})
     all_pairs = (matched.join(existing, on="record_id", how="inner")
-                 .join(claimed, on="record_id", how="left").sort("_row")
+                 .join(cfg.claimed, on="record_id", how="left").sort("_row")
                  .with_columns(pl.coalesce("claimed_by", pl.col("_row").first().over("record_id")).alias("first_row")))
     pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row"))
     conflicts = list(all_pairs.filter(pl.col("_row") != pl.col("first_row")).select("_row", "first_row").iter_rows())
     ids = pairs.get_column("record_id").to_list()
-    cfg.claimed.update(zip(ids, pairs.get_column("_row").to_list(), strict=True))
+    cfg.claimed = pl.concat([cfg.claimed, pairs.select("record_id", pl.col("_row").alias("claimed_by"))])
     if cfg.job_id is None or not ids:
         return ids, conflicts
     incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left").select(slugs)

@@ -213,8 +213,8 @@ class ImportRunner:
         if planned.chunk.strategy != "create" and self.match and planned.importable.height > size:
             self._match_once(planned)
         # Resuming: records the earlier attempt updated stay claimed, so no later row updates them twice.
-        planned.chunk.claimed.update(dict.fromkeys(
-            done_before.filter(pl.col("action") == "updated").get_column("record_id").to_list(), 0))
+        planned.chunk.claimed = done_before.filter(pl.col("action") == "updated").select(
+            "record_id", pl.lit(0, dtype=pl.Int64).alias("claimed_by"))
         refused_rows = planned.errors.get_column("row").unique()
         counters = {k: int(job[k]) for k in COUNTERS}
         kept_errors: list[dict] = list(job["errors"] or [])
