@@ -176,14 +176,19 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
             return 0
         # Merging a patch into {} drops its nulls (RFC 7386): what is left sets fields and leaves the rest.
         patch = "c.data::JSON" if nulls == "remove" else "json_merge_patch('{}', c.data::JSON)"
-        params = {"account": account_id}
         with self._registered("changed_records", records.select("record_id", "data")):
+            # The records are found among the module's once, by id; the lineage and the update then reach
+            # them by row id, which holds for the rest of this transaction (a third faster than two joins
+            # on the id over every record).
+            self.con.execute("CREATE OR REPLACE TEMP TABLE update_targets AS SELECT r.rowid AS target, c.data "
+                             "FROM records r JOIN changed_records c USING (record_id) WHERE r.account_id = $account",
+                             {"account": account_id})
+        try:
             if lineage is not None:
                 self.con.execute(
                     "INSERT INTO import_lineage SELECT $job, r.record_id, $module, 'updated', r.data, r.version, "
-                    "r.version + 1, $chunk FROM records r SEMI JOIN changed_records c USING (record_id) "
-                    "WHERE r.account_id = $account",
-                    {**params, "job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
+                    "r.version + 1, $chunk FROM records r JOIN update_targets t ON r.rowid = t.target",
+                    {"job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
             # The changes are a JSON merge patch: fields they set replace, fields they null are removed (with
             # nulls="remove"), fields they leave out are untouched. The name changes only when the patch names it.
             # No RETURNING: handing back the rows of a 100,000-record update cost a quarter of its time.
@@ -191,10 +196,11 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                 "UPDATE records AS r SET data = json_merge_patch(r.data, c.patch), "
                 "display_name = CASE WHEN json_exists(c.patch, '$.displayName') "
                 "THEN json_extract_string(c.patch, '$.displayName') ELSE r.display_name END, "
-                f"version = r.version + 1, updated_at = $now FROM (SELECT record_id, {patch} AS patch "
-                "FROM changed_records c) c "
-                "WHERE r.record_id = c.record_id AND r.account_id = $account",
-                {**params, "now": _utc_naive(now)})[0]
+                f"version = r.version + 1, updated_at = $now FROM (SELECT target, {patch} AS patch "
+                "FROM update_targets c) c WHERE r.rowid = c.target", {"now": _utc_naive(now)})[0]
+        finally:
+            with suppress(duckdb.Error):  # in an aborted transaction the first error is the one to report
+                self.con.execute("DROP TABLE IF EXISTS update_targets")
 
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
                      order_by: str) -> tuple[list[dict[str, Any]], int]:
