@@ -102,6 +102,27 @@ def floor_duckdb(work: Path, n: int) -> dict[str, Any]:
     return {"seconds": seconds, "rows_after": total}
 
 
+@case("floor-json-model")
+def floor_json_model(work: Path, n: int) -> dict[str, Any]:
+    """The same import's writes in SQL alone, on a copy of our store: see bench/json_model_floor.sql."""
+    home = work / "json-floor-home"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(work / "seeded", home)
+    con = duckdb.connect(str(home / "store.duckdb"))
+    sql = (Path(__file__).with_name("json_model_floor.sql").read_text()
+           .replace("{import_csv}", str(work / "import.csv")))
+    started = time.perf_counter()
+    con.execute("BEGIN")
+    for statement in sql.split(";\n"):
+        con.execute(statement)
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - started
+    total = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    con.close()
+    return {"seconds": seconds, "rows_after": total}
+
+
 @case("peer-frictionless")
 def peer_frictionless(work: Path, n: int) -> dict[str, Any]:
     from frictionless import Resource, Schema, fields
