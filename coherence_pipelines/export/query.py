@@ -30,7 +30,7 @@ def export_frame(session: StoreSession, account_id: str, module: ModuleDef, spec
     shown = [c for c in _fields(module, spec.columns) if c not in deciding]
     narrowing = spec.limit is not None or bool(spec.filters)
     first = deciding if narrowing else [*deciding, *shown]
-    frame = session.export_fields(account_id, module.slug, record_schema(module, first))
+    frame = session.read_fields(account_id, module.slug, record_schema(module, first))
     read = frame.height
     frame = _with_reference_names(session, account_id, module, frame, deciding)
     if spec.filters:
@@ -39,7 +39,7 @@ def export_frame(session: StoreSession, account_id: str, module: ModuleDef, spec
     if narrowing and shown:
         # Naming the kept ids pays while they are few; past half the records reading them all is cheaper.
         kept = frame["id"] if frame.height * 2 <= read else None
-        rest = session.export_fields(account_id, module.slug, record_schema(module, shown), kept)
+        rest = session.read_fields(account_id, module.slug, record_schema(module, shown), kept)
         frame = frame.join(rest.drop("createdDateTime", "updatedDateTime"), on="id", how="left",
                            maintain_order="left")
     return _with_reference_names(session, account_id, module, frame.select(spec.columns), shown)

@@ -66,13 +66,6 @@ UPDATABLE_EXPORT_JOB_COLUMNS = ("status", "progress", "file_name", "file_path", 
                                 "row_count", "failure", "started_at", "completed_at", "expires_at")
 
 
-def decode_fields(found: pl.DataFrame, fields: dict[str, pl.DataType]) -> pl.DataFrame:
-    """found(record_id, data: a JSON document of just `fields`) -> (record_id, one typed column per field)."""
-    if not fields:
-        return found.select("record_id")
-    return found.select("record_id", pl.col("data").str.json_decode(pl.Struct(fields)).struct.unnest())
-
-
 def headers_key(headers: list[str]) -> str:
     """One key per set of headers: order, case and surrounding spaces do not matter."""
     canonical = json.dumps(sorted({h.strip().lower() for h in headers}))
@@ -135,10 +128,6 @@ class StoreSession(ABC):
     def fetch_records(self, account_id: str, record_ids: list[str]) -> pl.DataFrame:
         """(record_id, module, data, version, created_at, updated_at, created_by_import_job_id)."""
     @abstractmethod
-    def fetch_fields(self, account_id: str, record_ids: list[str], fields: dict[str, pl.DataType]) -> pl.DataFrame:
-        """(record_id, one column per field in its stored dtype) of those of the records that exist: only the
-        fields asked for are read out of each document (absent ones are null)."""
-    @abstractmethod
     def insert_records(self, account_id: str, records: pl.DataFrame, job_id: str | None, now: datetime) -> None:
         """records(record_id, module, data JSON): new records at version 1; null fields are dropped."""
     @abstractmethod
@@ -186,10 +175,11 @@ class StoreSession(ABC):
 
     # exports: the records an export reads, saved reports, export jobs
     @abstractmethod
-    def export_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
+    def read_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
                       record_ids: pl.Series | None = None) -> pl.DataFrame:
         """(id, createdDateTime, updatedDateTime, *fields) of a module's records, each field read from its JSON
-        as its dtype in `fields` (absent: null); only the records in `record_ids` when given."""
+        as its dtype in `fields` (absent: null); only the records in `record_ids` when given. Exports read their
+        columns this way and update imports the stored values their merge needs: no whole document leaves."""
     @abstractmethod
     def module_records(self, account_id: str, module: str) -> pl.DataFrame:
         """(record_id, data JSON text, created_at, updated_at) of every record of a module."""

@@ -1,4 +1,4 @@
-"""The records an export reads (`export_fields`), on both stores: only the fields asked for, typed in the
+"""The records an export reads (`read_fields`), on both stores: only the fields asked for, typed in the
 store's SQL, optionally only some records; and the rows an export selects, read in one pass or in two (the
 deciding fields first, the other columns for the kept rows only), are the same rows."""
 
@@ -60,7 +60,7 @@ def test_only_the_fields_asked_for_typed_as_the_store_keeps_them(store: RecordSt
     module = module_of(store, account_id, "contacts")
     schema = record_schema(module, FIELDS)
     with store.session() as session:
-        frame = session.export_fields(account_id, "contacts", schema).sort("id")
+        frame = session.read_fields(account_id, "contacts", schema).sort("id")
     assert frame.columns == ["id", "createdDateTime", "updatedDateTime", *FIELDS]
     assert frame.schema == pl.Schema(
         {"id": pl.String, "createdDateTime": pl.Datetime("us"), "updatedDateTime": pl.Datetime("us"), **schema}
@@ -88,14 +88,14 @@ def test_some_records_and_no_fields(store: RecordStore):
     account_id = seed(store)
     module = module_of(store, account_id, "contacts")
     with store.session() as session:
-        some = session.export_fields(
+        some = session.read_fields(
             account_id,
             "contacts",
             record_schema(module, ["displayName"]),
             pl.Series(["rec_c", "rec_a", "rec_acme", "rec_gone"]),
         )
-        bare = session.export_fields(account_id, "contacts", {})
-        other = session.export_fields(session.ensure_account("other"), "contacts", record_schema(module, ["email"]))
+        bare = session.read_fields(account_id, "contacts", {})
+        other = session.read_fields(session.ensure_account("other"), "contacts", record_schema(module, ["email"]))
     # Only the module's records of the account, whatever ids are asked for.
     assert sorted(some.rows()) == [
         ("rec_a", datetime(2026, 1, 2), datetime(2026, 1, 2), "Ana"),

@@ -423,19 +423,20 @@ CONTACT_FIELDS = {"email": pl.List(pl.Struct({"value": pl.String, "type": pl.Str
                   "tags": pl.List(pl.String), "jobTitle": pl.String}
 
 
-def test_fetch_fields_reads_typed_fields_of_existing_records_only(store: RecordStore, acme: str) -> None:
+def test_read_fields_reads_typed_fields_of_the_named_records_that_exist(store: RecordStore, acme: str) -> None:
     with store.session() as session:
         session.insert_records(acme, records("contacts", {
             "a": {"displayName": "Ann", "email": email("ann@x.com"), "address": {"city": "Oslo"}, "score": 2.5,
                   "tags": ["vip"], "jobTitle": "CEO"},
             "b": {"displayName": "Bob"}}), None, T0)
-        got = session.fetch_fields(acme, ["a", "b", "gone"], CONTACT_FIELDS).sort("record_id")
-        assert got.schema == pl.Schema({"record_id": pl.String, **CONTACT_FIELDS})
-        assert got.to_dicts() == [
-            {"record_id": "a", "email": email("ann@x.com"), "address": {"city": "Oslo", "street": None},
+        got = session.read_fields(acme, "contacts", CONTACT_FIELDS, pl.Series(["a", "b", "gone"])).sort("id")
+        assert got.drop("createdDateTime", "updatedDateTime").schema == pl.Schema({"id": pl.String, **CONTACT_FIELDS})
+        assert got.drop("createdDateTime", "updatedDateTime").to_dicts() == [
+            {"id": "a", "email": email("ann@x.com"), "address": {"city": "Oslo", "street": None},
              "score": 2.5, "tags": ["vip"], "jobTitle": "CEO"},
-            {"record_id": "b", "email": None, "address": None, "score": None, "tags": None, "jobTitle": None}]
-        assert session.fetch_fields(acme, ["a"], {}).columns == ["record_id"]
+            {"id": "b", "email": None, "address": None, "score": None, "tags": None, "jobTitle": None}]
+        assert session.read_fields(acme, "contacts", {}, pl.Series(["a"])).columns == ["id", "createdDateTime",
+                                                                                     "updatedDateTime"]
 
 
 def test_update_with_nulls_kept_sets_only_what_the_patch_has(store: RecordStore, acme: str) -> None:

@@ -1,4 +1,5 @@
-"""The DuckDB session's export half: the records an export reads, saved reports and export jobs."""
+"""The DuckDB session's export half: the records an export (or an update's merge) reads, saved reports and
+export jobs."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class ExportTables:
                             "WHERE account_id = $account AND module = $module",
                             params={"account": account_id, "module": module}).pl()
 
-    def export_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
+    def read_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
                       record_ids: pl.Series | None = None) -> pl.DataFrame:
         params: dict[str, Any] = {"account": account_id, "module": module}
         columns = ""
@@ -44,12 +45,12 @@ class ExportTables:
             params["structure"] = json_structure(fields)
             columns = ", unnest(json_transform(r.data, $structure))"
         if record_ids is None:
-            frame = self.con.sql(sql_files.render("records/export_fields.sql", fields=columns, only=""),
+            frame = self.con.sql(sql_files.render("records/read_fields.sql", fields=columns, only=""),
                                  params=params).pl()
         else:
-            sql = sql_files.render("records/export_fields.sql", fields=columns,
-                                   only="SEMI JOIN export_ids w USING (record_id)")
-            with self._registered("export_ids", record_ids.cast(pl.String).rename("record_id").to_frame()):
+            sql = sql_files.render("records/read_fields.sql", fields=columns,
+                                   only="SEMI JOIN wanted_ids w USING (record_id)")
+            with self._registered("wanted_ids", record_ids.cast(pl.String).rename("record_id").to_frame()):
                 frame = self.con.sql(sql, params=params).pl()
         # json_transform gives these dtypes already; the cast pins them for an empty result too.
         return frame.cast(dict(fields))  # type: ignore[arg-type]

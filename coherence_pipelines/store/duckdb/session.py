@@ -23,7 +23,6 @@ from coherence_pipelines.store.base import (
     headers_key,
 )
 from coherence_pipelines.store.duckdb.export_tables import ExportTables
-from coherence_pipelines.store.duckdb.json_types import json_structure
 from coherence_pipelines.store.duckdb.mapping_tables import MappingTables
 from coherence_pipelines.store.match_keys import checked_slug, key_union
 
@@ -157,18 +156,6 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                 "INSERT INTO records SELECT record_id, $account, module, json_extract_string(data, '$.displayName'), "
                 "json_merge_patch('{}', data::JSON), 1, $now, $now, $job FROM new_records",
                 {"account": account_id, "now": _utc_naive(now), "job": job_id})
-
-    def fetch_fields(self, account_id: str, record_ids: list[str], fields: dict[str, pl.DataType]) -> pl.DataFrame:
-        ids = pl.DataFrame({"record_id": record_ids}, schema={"record_id": pl.String})
-        # Only the asked-for fields leave the store, typed by DuckDB's JSON reader: reading whole documents
-        # back to merge two fields of them cost most of an update import's time.
-        columns = ", unnest(json_transform(r.data, $structure))" if fields else ""
-        with self._registered("wanted_ids", ids):
-            found = self.con.sql(f"SELECT r.record_id{columns} FROM records r "
-                                 "SEMI JOIN wanted_ids w USING (record_id) WHERE r.account_id = $account",
-                                 params={"account": account_id, **({"structure": json_structure(fields)}
-                                                                   if fields else {})}).pl()
-        return found.cast({"record_id": pl.String, **fields})  # type: ignore[arg-type]
 
     def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
                        lineage: UpdateLineage | None = None) -> int:

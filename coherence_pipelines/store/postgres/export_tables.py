@@ -1,5 +1,5 @@
-"""The PostgreSQL session's export half: the records an export reads, saved reports and export jobs (the
-same meaning as store/duckdb/export_tables.py; jsonb columns come back as Python values already)."""
+"""The PostgreSQL session's export half: the records an export (or an update's merge) reads, saved reports and
+export jobs (the same meaning as store/duckdb/export_tables.py; jsonb columns come back as Python values already)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class ExportTables(Queries):
                            {"record_id": pl.String, "data": pl.String, "created_at": pl.Datetime("us"),
                             "updated_at": pl.Datetime("us")})
 
-    def export_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
+    def read_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
                       record_ids: pl.Series | None = None) -> pl.DataFrame:
         params: dict[str, Any] = {"account": account_id, "module": module}
         columns = []
@@ -46,7 +46,7 @@ class ExportTables(Queries):
         if record_ids is not None:
             params["ids"] = record_ids.cast(pl.String).to_list()
             only = "AND record_id = ANY(%(ids)s::text[])"
-        sql = sql_files.render("postgres/records/export_fields.sql", fields="".join(f", {c}" for c in columns),
+        sql = sql_files.render("postgres/records/read_fields.sql", fields="".join(f", {c}" for c in columns),
                                only=only)
         frame = self._frame(sql, params, {**_SYSTEM, **dict.fromkeys(fields, pl.String)})
         return frame.with_columns(pl.col(slug).str.json_decode(dtype) for slug, dtype in fields.items()

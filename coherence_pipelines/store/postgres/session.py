@@ -21,10 +21,9 @@ from coherence_pipelines.store.base import (
     RollbackResult,
     StoreSession,
     UpdateLineage,
-    decode_fields,
     headers_key,
 )
-from coherence_pipelines.store.match_keys import checked_slug, key_union
+from coherence_pipelines.store.match_keys import key_union
 from coherence_pipelines.store.postgres.documents import merged_documents
 from coherence_pipelines.store.postgres.export_tables import ExportTables
 from coherence_pipelines.store.postgres.mapping_tables import MappingTables
@@ -143,15 +142,6 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
                                   "created_at", "updated_at", "created_by_import_job_id"),
                       ((rid, account_id, mod, name, data, 1, now, now, job_id)
                        for rid, mod, name, data in rows.iter_rows()))
-
-    def fetch_fields(self, account_id: str, record_ids: list[str], fields: dict[str, pl.DataType]) -> pl.DataFrame:
-        # Only the asked-for fields leave the store, as a small document each (see the DuckDB store).
-        parts = ", ".join(f"'{checked_slug(f)}', data->'{checked_slug(f)}'" for f in fields)
-        document = f"jsonb_build_object({parts})::text" if fields else "'{}'"
-        found = self._frame(f"SELECT record_id, {document} AS data FROM records WHERE account_id = %(account)s "
-                            "AND record_id = ANY(%(ids)s::text[])", {"account": account_id, "ids": record_ids},
-                            {"record_id": pl.String, "data": pl.String})
-        return decode_fields(found, fields)
 
     def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
                        lineage: UpdateLineage | None = None) -> int:
