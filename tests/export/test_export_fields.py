@@ -33,17 +33,20 @@ DOCS = {
 FIELDS = ["displayName", "email", "phone", "address", "tags", "emailOptOut", "birthday", "account"]
 
 
+def insert_acme(session, account_id: str) -> None:
+    """The account record the contacts' `account` references point at."""
+    session.insert_records(
+        account_id,
+        pl.DataFrame({"record_id": ["rec_acme"], "module": ["accounts"], "data": [json.dumps({"displayName": "Acme"})]}),
+        None,
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
 def seed(store: RecordStore) -> str:
     with store.session() as session:
         account_id = session.ensure_account("acme")
-        session.insert_records(
-            account_id,
-            pl.DataFrame(
-                {"record_id": ["rec_acme"], "module": ["accounts"], "data": [json.dumps({"displayName": "Acme"})]}
-            ),
-            None,
-            datetime(2026, 1, 1, tzinfo=UTC),
-        )
+        insert_acme(session, account_id)
         session.insert_records(
             account_id,
             pl.DataFrame(
@@ -139,14 +142,7 @@ def test_a_limit_or_filters_keep_the_rows_a_full_read_would(store: RecordStore, 
     of the same export without them."""
     with store.session() as session:
         account_id = session.ensure_account("acme")
-        session.insert_records(
-            account_id,
-            pl.DataFrame(
-                {"record_id": ["rec_acme"], "module": ["accounts"], "data": [json.dumps({"displayName": "Acme"})]}
-            ),
-            None,
-            datetime(2026, 1, 1, tzinfo=UTC),
-        )
+        insert_acme(session, account_id)
         docs = contacts(60)
         session.insert_records(
             account_id,
