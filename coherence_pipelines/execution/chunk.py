@@ -146,14 +146,14 @@ def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, match
     incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left").select(slugs)
     schema = record_schema(module, slugs)
     if cfg.merge_mode == "prefer_import":
-        patch, nulls = prefer_import_patch(pairs, incoming, schema), "keep"
+        patch, keep_nulls = prefer_import_patch(pairs, incoming, schema), True
     else:
         before = pairs.select(pl.col(s) if s in pairs.columns else pl.lit(None, dtype).alias(s)
                               for s, dtype in schema.items())
         parts = {slug: set(src.part_columns) for slug, src in cfg.plan.sources.items() if src.field.is_address}
-        patch, nulls = merge_frames(before, incoming, schema, cfg.merge_mode, parts), "remove"
+        patch, keep_nulls = merge_frames(before, incoming, schema, cfg.merge_mode, parts), False
     session.update_records(cfg.account_id, pl.DataFrame({"record_id": pairs.get_column("record_id"),
-                                                         "data": encode(patch, slugs)}), now, nulls=nulls,
+                                                         "data": encode(patch, slugs)}), now, keep_nulls=keep_nulls,
                            lineage=UpdateLineage(cfg.job_id, module.slug, chunk_no))
     return ids, conflicts
 

@@ -131,13 +131,13 @@ class StoreSession(ABC):
     def insert_records(self, account_id: str, records: pl.DataFrame, job_id: str | None, now: datetime) -> None:
         """records(record_id, module, data JSON): new records at version 1; null fields are dropped."""
     @abstractmethod
-    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, keep_nulls: bool = False,
                        lineage: UpdateLineage | None = None) -> int:
         """records(record_id, data JSON merge patch); bumps versions; returns how many records it updated
         (those of the account that exist).
 
-        `nulls`: "remove" (RFC 7386: a null removes the field) or "keep" (a null leaves the field as it is:
-        the patch sets only what it has). With `lineage`, each record's document and version as they were
+        A null in the patch removes the field (RFC 7386); with `keep_nulls` it leaves the field as it is (the
+        patch sets only what it has). With `lineage`, each record's document and version as they were
         just before are written to the job's lineage in the same statement sequence (its rollback)."""
     @abstractmethod
     def list_records(self, account_id: str, module: str, limit: int, offset: int,
@@ -176,7 +176,7 @@ class StoreSession(ABC):
     # exports: the records an export reads, saved reports, export jobs
     @abstractmethod
     def read_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
-                      record_ids: pl.Series | None = None) -> pl.DataFrame:
+                    record_ids: pl.Series | None = None) -> pl.DataFrame:
         """(id, createdDateTime, updatedDateTime, *fields) of a module's records, each field read from its JSON
         as its dtype in `fields` (absent: null); only the records in `record_ids` when given. Exports read their
         columns this way and update imports the stored values their merge needs: no whole document leaves."""

@@ -445,7 +445,7 @@ def test_update_with_nulls_kept_sets_only_what_the_patch_has(store: RecordStore,
                                                                 "address": {"city": "Oslo", "street": "Main 1"}}}),
                                None, T0)
         patch = json.dumps({"displayName": None, "jobTitle": "CTO", "address": {"city": None, "street": "Side 2"}})
-        session.update_records(acme, pl.DataFrame({"record_id": ["a"], "data": [patch]}), T0, nulls="keep")
+        session.update_records(acme, pl.DataFrame({"record_id": ["a"], "data": [patch]}), T0, keep_nulls=True)
         assert data_of(session, acme, "a") == {"displayName": "Ann", "jobTitle": "CTO",
                                                "address": {"city": "Oslo", "street": "Side 2"}}
         assert session.display_names(acme, ["a"]) == {"a": "Ann"}

@@ -38,7 +38,7 @@ class ExportTables:
                             params={"account": account_id, "module": module}).pl()
 
     def read_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
-                      record_ids: pl.Series | None = None) -> pl.DataFrame:
+                    record_ids: pl.Series | None = None) -> pl.DataFrame:
         params: dict[str, Any] = {"account": account_id, "module": module}
         columns = ""
         if fields:

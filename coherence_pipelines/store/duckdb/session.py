@@ -157,12 +157,12 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                 "json_merge_patch('{}', data::JSON), 1, $now, $now, $job FROM new_records",
                 {"account": account_id, "now": _utc_naive(now), "job": job_id})
 
-    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, keep_nulls: bool = False,
                        lineage: UpdateLineage | None = None) -> int:
         if records.is_empty():
             return 0
         # Merging a patch into {} drops its nulls (RFC 7386): what is left sets fields and leaves the rest.
-        patch = "c.data::JSON" if nulls == "remove" else "json_merge_patch('{}', c.data::JSON)"
+        patch = "json_merge_patch('{}', c.data::JSON)" if keep_nulls else "c.data::JSON"
         with self._registered("changed_records", records.select("record_id", "data")):
             # The records are found among the module's once, by id; the lineage and the update then reach
             # them by row id, which holds for the rest of this transaction (a third faster than two joins
@@ -177,7 +177,7 @@ class DuckDBSession(ExportTables, MappingTables, StoreSession):
                     "r.version + 1, $chunk FROM records r JOIN update_targets t ON r.rowid = t.target",
                     {"job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
             # The changes are a JSON merge patch: fields they set replace, fields they null are removed (with
-            # nulls="remove"), fields they leave out are untouched. The name changes only when the patch names it.
+            # no keep_nulls), fields they leave out are untouched. The name changes only when the patch names it.
             # No RETURNING: handing back the rows of a 100,000-record update cost a quarter of its time.
             return self._first(
                 "UPDATE records AS r SET data = json_merge_patch(r.data, c.patch), "

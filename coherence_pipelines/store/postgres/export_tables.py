@@ -35,7 +35,7 @@ class ExportTables(Queries):
                             "updated_at": pl.Datetime("us")})
 
     def read_fields(self, account_id: str, module: str, fields: dict[str, pl.DataType],
-                      record_ids: pl.Series | None = None) -> pl.DataFrame:
+                    record_ids: pl.Series | None = None) -> pl.DataFrame:
         params: dict[str, Any] = {"account": account_id, "module": module}
         columns = []
         for i, slug in enumerate(fields):

@@ -143,7 +143,7 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
                       ((rid, account_id, mod, name, data, 1, now, now, job_id)
                        for rid, mod, name, data in rows.iter_rows()))
 
-    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, nulls: str = "remove",
+    def update_records(self, account_id: str, records: pl.DataFrame, now: datetime, *, keep_nulls: bool = False,
                        lineage: UpdateLineage | None = None) -> int:
         if records.is_empty():
             return 0
@@ -160,7 +160,7 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
                         {**params, "job": lineage.job_id, "module": lineage.module, "chunk": lineage.chunk})
         documents = current.join(records.select("record_id", pl.col("data").alias("patch")), on="record_id")
         self._temp_table("changed_records", "record_id text, display_name text, data jsonb",
-                         merged_documents(documents, keep_nulls=nulls == "keep"))
+                         merged_documents(documents, keep_nulls=keep_nulls))
         return self._count(
             "UPDATE records AS r SET data = c.data, display_name = c.display_name, version = r.version + 1, "
             "updated_at = %(now)s FROM changed_records c WHERE r.record_id = c.record_id "
