@@ -36,7 +36,7 @@ def merge_frames(existing: pl.DataFrame, incoming: pl.DataFrame, schema: dict[st
         old, new = existing.get_column(slug), incoming.get_column(slug)
         if isinstance(dtype, pl.Struct):
             out[slug] = _merge_address(old, new, mode, address_parts.get(slug, set(ADDRESS_PARTS)))
-        elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        elif _is_entries(dtype):
             out[slug] = _merge_entries(old, new, mode)
         else:
             out[slug] = _merge_scalar(old, new, mode, dtype)
@@ -54,7 +54,7 @@ def merge_needs(schema: dict[str, pl.DataType], mode: MergeMode) -> dict[str, pl
 
 def prefer_import_patch(existing: pl.DataFrame, incoming: pl.DataFrame,
                         schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """prefer_import as a patch whose nulls leave the stored value alone (update_records(nulls="keep")):
+    """prefer_import as a patch whose nulls leave the stored value alone (update_records(keep_nulls=True)):
     import values unless empty, address parts one by one; only email/phone lists need the stored entries
     (`existing` holds those, as merge_needs says), to keep the entries of value types the import lacks."""
     out = {}
