@@ -18,7 +18,7 @@ def test_the_smoke_benchmark_writes_every_figure(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = out.read_text()
     assert "Notes kept across runs." in text and "\nold\n" not in text
-    for label in ("our import", "floor: DuckDB alone", "frictionless", "sync execute over HTTP", "XLSX parse",
+    for label in ("our import", "floor: DuckDB alone", "bare typed table", "frictionless", "sync execute over HTTP", "XLSX parse",
                   "CSV export", "PDF export", "ReportLab"):
         assert label in text, label
     assert "9,900 updated, 9,900 created, 200 errors" in text  # the import did what the data says

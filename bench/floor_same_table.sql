@@ -1,10 +1,10 @@
--- The JSON model's floor: our import's writes with nothing else. The file read by DuckDB, stored emails
--- extracted and matched, each matched record's patch built with json_object and merged, its previous version
--- copied into the lineage, the new records inserted as documents, one transaction, then a checkpoint. No
--- validation, no normalisation, no Python: what storing records as JSON documents costs on its own.
+-- The floor: DuckDB alone reading the import file and merging it into the same table our import writes
+-- (the store's `records`, one JSON document per record) on lower(email), in one transaction. The matched
+-- records take the file's values through a JSON merge patch; the rest are inserted as documents. No
+-- validation or normalisation beyond refusing the broken addresses our import refuses, no lineage, no
+-- Python: what the machine does for this merge on this table.
 CREATE TEMP TABLE incoming AS
 SELECT * FROM (SELECT row_number() OVER () AS _row, * FROM read_csv('{import_csv}', header = true, all_varchar = true))
--- the file's broken addresses are refused, as our import refuses them
 WHERE regexp_full_match("Email", '[^@\s]+@[^@\s]+\.[^@\s]+');
 
 CREATE TEMP TABLE stored_keys AS
@@ -22,10 +22,6 @@ SELECT m.record_id, json_object('displayName', i."Full Name", 'jobTitle', i."Job
                                 'phone', json_array(json_object('value', i."Phone", 'type', 'Work'))) AS patch
 FROM matched m JOIN incoming i USING (_row);
 
-INSERT INTO import_lineage
-SELECT 'job_floor', r.record_id, 'contacts', 'updated', r.data, r.version, r.version + 1, 0
-FROM records r SEMI JOIN patches p USING (record_id);
-
 UPDATE records AS r SET data = json_merge_patch(r.data, p.patch), version = r.version + 1, updated_at = now()
 FROM patches p WHERE r.record_id = p.record_id;
 
@@ -36,8 +32,4 @@ SELECT 'rec_floor' || i._row, (SELECT min(account_id) FROM accounts), 'contacts'
                    'phone', json_array(json_object('value', i."Phone", 'type', 'Work')),
                    'address', json_object('city', i."City"), 'jobTitle', i."Job Title"),
        1, now(), now(), 'job_floor'
-FROM incoming i ANTI JOIN matched m USING (_row);
-
-INSERT INTO import_lineage
-SELECT 'job_floor', 'rec_floor' || i._row, 'contacts', 'created', NULL, NULL, 1, 0
 FROM incoming i ANTI JOIN matched m USING (_row)
