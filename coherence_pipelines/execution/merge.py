@@ -15,6 +15,7 @@ record are never touched, whatever the mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import polars as pl
@@ -102,11 +103,110 @@ def _merge_address(old: pl.Series, new: pl.Series, mode: MergeMode, mapped: set[
     return result.to_series().cast(old.dtype).alias(new.name)
 
 
+# What _shortcut says a row's merged list is: none (null), the lead's or the rest's list as it stands; a null
+# says the row takes the slow path.
+_NONE, _LEAD, _REST = 0, 1, 2
+
+
 def _merge_entries(old: pl.Series, new: pl.Series, mode: MergeMode) -> pl.Series:
-    """Email/phone lists, merged by value type; one value appears once per record."""
+    """Email/phone lists, merged by value type; one value appears once per record.
+
+    Both modes keep one side's entries (the lead: the import's in prefer_import, the record's in fill_empty)
+    and add the other side's entries of value types the lead lacks, one entry per value. Most rows of an update
+    import have a result known without that entry-by-entry work (see _shortcut): only the others take
+    _merge_entry_rows, the slow path.
+    """
     if mode == "overwrite":
         return new
     dtype = old.dtype
+    fields = list(dtype.inner.to_schema())  # type: ignore[union-attr]
+    lead, rest = (new, old) if mode == "prefer_import" else (old, new)
+    frame = pl.DataFrame({"lead": lead, "rest": rest})
+    taken = _without_duplicates(frame, frame.select(_shortcut(dtype)).to_series(), fields)
+    slow = taken.is_null()
+    merged = _merge_entry_rows(old.filter(slow), new.filter(slow), mode, fields) if slow.any() else None
+    return _assemble(lead.cast(dtype), rest.cast(dtype), taken, merged).cast(dtype).alias(new.name)
+
+
+def _assemble(lead: pl.Series, rest: pl.Series, taken: pl.Series, merged: pl.Series | None) -> pl.Series:
+    """Each row's list from the side `taken` names, or from `merged` (the slow rows' lists, in row order) where
+    `taken` is null. One gather from one chunk: when/then copies every row's list once per branch, and a
+    gather across chunks is slower still; a side no row takes is left out."""
+    n = lead.len()
+    row, which = pl.int_range(n, dtype=pl.Int64), pl.lit(taken)
+    at, sources = pl.when(which == _LEAD).then(row), [lead]
+    if (taken == _REST).any():
+        at, sources = at.when(which == _REST).then(row + n), [*sources, rest]
+    if merged is not None:
+        # A slow row's place among the slow rows is where merged holds its list.
+        place = which.is_null().cum_sum() - 1 + sum(s.len() for s in sources)
+        at, sources = at.when(which.is_null()).then(place), [*sources, merged.cast(lead.dtype)]
+    return pl.concat(sources, rechunk=True).gather(pl.select(at).to_series())  # _NONE rows gather null
+
+
+def _shortcut(dtype: pl.DataType) -> pl.Expr:
+    """Where a row's merge is known without the slow path: no entries on either side (null, never an empty
+    list, as the slow path gives), or one side with one or two entries and nothing to add from the other
+    (_without_duplicates then checks that those entries are two values). Only the first two entries are read:
+    longer lists are rare enough to leave to the slow path."""
+    lead, rest = pl.col("lead"), pl.col("rest")
+    lead_empty, rest_empty = is_empty(lead, dtype), is_empty(rest, dtype)
+    return (pl.when(lead_empty & rest_empty).then(pl.lit(_NONE, pl.Int8))
+            .when(_one_or_two(lead) & (rest_empty | _types_within(rest, lead))).then(pl.lit(_LEAD, pl.Int8))
+            .when(lead_empty & _one_or_two(rest)).then(pl.lit(_REST, pl.Int8)))
+
+
+def _one_or_two(entries: pl.Expr) -> pl.Expr:
+    # A null entry is dropped by the slow path: a list holding one is not its result.
+    size = entries.list.len()
+    first, second = _entry(entries, 0), _entry(entries, 1)
+    return first.is_not_null() & ((size == 1) | ((size == 2) & second.is_not_null()))
+
+
+def _types_within(entries: pl.Expr, lead: pl.Expr) -> pl.Expr:
+    """True where the list has one or two entries, each of a value type among the lead's (which has one or
+    two entries). A null type is within nothing: the slow path's join matches no null."""
+    lead_types = [_entry(lead, i).struct.field("type") for i in (0, 1)]
+
+    def within(i: int) -> pl.Expr:
+        kind = _entry(entries, i).struct.field("type")
+        return ((kind == lead_types[0]) | (kind == lead_types[1])).fill_null(False)
+
+    size = entries.list.len()
+    return ((size == 1) & within(0)) | ((size == 2) & within(0) & within(1))
+
+
+def _without_duplicates(frame: pl.DataFrame, taken: pl.Series, fields: list[str]) -> pl.Series:
+    """`taken` less the rows whose chosen list holds one value twice: the slow path dedupes those. Only
+    two-entry lists are looked at, so the key work runs on those rows alone."""
+    chosen_size = frame.select(pl.when(pl.lit(taken) == _LEAD).then(pl.col("lead").list.len())
+                               .when(pl.lit(taken) == _REST).then(pl.col("rest").list.len())).to_series()
+    rows = (chosen_size == 2).arg_true()
+    if rows.is_empty():
+        return taken
+    pairs = frame[rows].select(pl.when(pl.lit(taken.gather(rows)) == _LEAD).then(pl.col("lead"))
+                               .otherwise(pl.col("rest"))).to_series()
+    keys = [_entry_key(fields, _entry(pl.lit(pairs), i).struct.field) for i in (0, 1)]
+    # eq_missing: the slow path's unique takes two null keys for one value.
+    same = pl.select(keys[0].eq_missing(keys[1])).to_series()
+    return taken.scatter(rows.filter(same), None)
+
+
+def _entry(entries: pl.Expr, i: int) -> pl.Expr:
+    return entries.list.get(i, null_on_oob=True)
+
+
+def _entry_key(fields: list[str], field: Callable[[str], pl.Expr]) -> pl.Expr:
+    """What makes two entries the same value: emails compare case-insensitively, phones as the match keys
+    do (keys/phone.sql: E.164 when they parse, else their digits). `field` reads one field of the entry."""
+    if "e164" in fields:
+        return pl.coalesce(field("e164"), field("value").str.replace_all(r"\D", ""))
+    return field("value").str.strip_chars().str.to_lowercase()
+
+
+def _merge_entry_rows(old: pl.Series, new: pl.Series, mode: MergeMode, fields: list[str]) -> pl.Series:
+    """The merge worked out entry by entry: both sides exploded, matched by (row, value type), deduped by
+    value and grouped back. Null where a row keeps no entry."""
     n = old.len()
     idx = pl.int_range(n, eager=True).alias("i")
     long_old = pl.DataFrame([idx, old.alias("e")]).explode("e").drop_nulls("e").unnest("e")
@@ -117,14 +217,7 @@ def _merge_entries(old: pl.Series, new: pl.Series, mode: MergeMode) -> pl.Series
     else:
         added = long_new.join(long_old.select("i", "type").unique(), on=["i", "type"], how="anti")
         combined = pl.concat([long_old, added], how="vertical_relaxed")
-    fields = list(dtype.inner.to_schema())  # type: ignore[union-attr]
-    # The same value twice is one entry: emails compare case-insensitively, phones as the match keys do
-    # (keys/phone.sql: E.164 when they parse, else their digits).
-    if "e164" in fields:
-        key = pl.coalesce(pl.col("e164"), pl.col("value").str.replace_all(r"\D", ""))
-    else:
-        key = pl.col("value").str.strip_chars().str.to_lowercase()
+    key = _entry_key(fields, pl.col)
     combined = combined.with_columns(key.alias("_k")).unique(subset=["i", "_k"], keep="first", maintain_order=True)
     grouped = combined.group_by("i", maintain_order=True).agg(pl.struct(fields).alias("e"))
-    result = pl.DataFrame([idx]).join(grouped, on="i", how="left", maintain_order="left").get_column("e")
-    return result.cast(dtype).alias(new.name)
+    return pl.DataFrame([idx]).join(grouped, on="i", how="left", maintain_order="left").get_column("e")
