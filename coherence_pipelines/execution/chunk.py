@@ -47,8 +47,9 @@ class ChunkSettings:
 
 @dataclass
 class ChunkOutcome:
-    created_ids: list[str] = field(default_factory=list)
-    updated_ids: list[str] = field(default_factory=list)
+    # Series, not lists: a chunk of a quarter of a million ids is counted, never walked in Python.
+    created_ids: pl.Series = field(default_factory=lambda: pl.Series("record_id", [], dtype=pl.String))
+    updated_ids: pl.Series = field(default_factory=lambda: pl.Series("record_id", [], dtype=pl.String))
     skipped_rows: list[int] = field(default_factory=list)
     # Rows whose match is a record an earlier row of the file already updates: (row, earlier row).
     conflicts: list[tuple[int, int]] = field(default_factory=list)
@@ -95,11 +96,11 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
         out.updated_ids, out.conflicts = _update(session, cfg, rows, matched, existing, slugs, chunk_no, now)
     if to_create.height:
         ids = new_record_id_series(to_create.height)
-        out.created_ids = ids.to_list()
+        out.created_ids = ids
         if cfg.job_id is not None:
             new = pl.DataFrame({"record_id": ids, "module": module.slug, "data": encode(to_create, slugs)})
             session.insert_records(cfg.account_id, new, cfg.job_id, now)
-            lineage.append(_lineage(cfg.job_id, out.created_ids, [module.slug] * len(ids), "created", chunk_no))
+            lineage.append(_lineage(cfg.job_id, ids, module.slug, "created", chunk_no))
     if cfg.job_id is not None:
         session.add_lineage(pl.concat(lineage) if lineage else pl.DataFrame(schema=LINEAGE_SCHEMA))
     if cfg.recheck is not None:
@@ -130,36 +131,43 @@ def _matches(session: StoreSession, cfg: ChunkSettings, incoming: pl.DataFrame |
 
 def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, matched: pl.DataFrame,
             existing: pl.DataFrame, slugs: list[str], chunk_no: int,
-            now: datetime) -> tuple[list[str], list[tuple[int, int]]]:
+            now: datetime) -> tuple[pl.Series, list[tuple[int, int]]]:
     """existing: (record_id, the stored fields the merge reads). The store writes the lineage (each record's
     document and version before) with the update: the documents never travel to Python and back."""
     module = cfg.plan.module
-    all_pairs = (matched.join(existing, on="record_id", how="inner")
-                 .join(cfg.claimed, on="record_id", how="left").sort("_row")
+    # Who updates which record is worked out on (row, id) pairs alone; the stored lists join in at the end,
+    # so that sorting and filtering a quarter of a million pairs does not copy their entries (350 MB).
+    all_pairs = (matched.join(cfg.claimed, on="record_id", how="left").sort("_row")
                  .with_columns(pl.coalesce("claimed_by", pl.col("_row").first().over("record_id")).alias("first_row")))
-    pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row"))
+    pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row")).select("_row", "record_id")
     conflicts = list(all_pairs.filter(pl.col("_row") != pl.col("first_row")).select("_row", "first_row").iter_rows())
-    ids = pairs.get_column("record_id").to_list()
+    ids = pairs.get_column("record_id")
     cfg.claimed = pl.concat([cfg.claimed, pairs.select("record_id", pl.col("_row").alias("claimed_by"))])
-    if cfg.job_id is None or not ids:
+    if cfg.job_id is None or ids.is_empty():
         return ids, conflicts
     incoming = pairs.select("_row").join(rows, on="_row", how="left", maintain_order="left").select(slugs)
+    before = pairs.select("record_id").join(existing, on="record_id", how="left", maintain_order="left")
     schema = record_schema(module, slugs)
     if cfg.merge_mode == "prefer_import":
-        patch, keep_nulls = prefer_import_patch(pairs, incoming, schema), True
+        patch, keep_nulls = prefer_import_patch(before, incoming, schema), True
     else:
-        before = pairs.select(pl.col(s) if s in pairs.columns else pl.lit(None, dtype).alias(s)
-                              for s, dtype in schema.items())
+        before = before.select(pl.col(s) if s in before.columns else pl.lit(None, dtype).alias(s)
+                               for s, dtype in schema.items())
         parts = {slug: set(src.part_columns) for slug, src in cfg.plan.sources.items() if src.field.is_address}
         patch, keep_nulls = merge_frames(before, incoming, schema, cfg.merge_mode, parts), False
-    session.update_records(cfg.account_id, pl.DataFrame({"record_id": pairs.get_column("record_id"),
-                                                         "data": encode(patch, slugs)}), now, keep_nulls=keep_nulls,
-                           lineage=UpdateLineage(cfg.job_id, module.slug, chunk_no))
+    session.update_records(cfg.account_id, pl.DataFrame({"record_id": ids, "data": encode(patch, slugs)}), now,
+                           keep_nulls=keep_nulls, lineage=UpdateLineage(cfg.job_id, module.slug, chunk_no))
     return ids, conflicts
 
 
-def _lineage(job_id: str | None, ids: list[str], modules: list[str], action: str, chunk_no: int) -> pl.DataFrame:
-    n = len(ids)
-    return pl.DataFrame({"job_id": [job_id] * n, "record_id": ids, "module": modules, "action": [action] * n,
-                         "before_data": [None] * n, "before_version": [None] * n, "after_version": [1] * n,
-                         "chunk": [chunk_no] * n}, schema=LINEAGE_SCHEMA)
+def _lineage(job_id: str | None, ids: pl.Series | list[str], modules: pl.Series | list[str] | str, action: str,
+             chunk_no: int) -> pl.DataFrame:
+    """Lineage rows of created records (no before-image), built as columns: a chunk's ids are a polars
+    Series, never a Python list of a quarter of a million strings."""
+    frame = pl.DataFrame({"record_id": pl.Series(ids, dtype=pl.String)})
+    module = pl.lit(modules) if isinstance(modules, str) else pl.Series(modules, dtype=pl.String)
+    return frame.select(pl.lit(job_id, dtype=pl.String).alias("job_id"), "record_id", module.alias("module"),
+                        pl.lit(action).alias("action"), pl.lit(None, dtype=pl.String).alias("before_data"),
+                        pl.lit(None, dtype=pl.Int32).alias("before_version"),
+                        pl.lit(1, dtype=pl.Int32).alias("after_version"),
+                        pl.lit(chunk_no, dtype=pl.Int32).alias("chunk")).cast(LINEAGE_SCHEMA)  # type: ignore[arg-type]
