@@ -16,7 +16,7 @@ PREVIEW_ROWS = 50
 SYNC_MAX_ROWS = 5_000
 STREAM_MAX_ROWS = 50_000
 CHUNK_ROWS = 5_000
-MAX_CHUNK_ROWS = 100_000  # a chunk commits whole: this bounds what one commit holds in memory
+MAX_CHUNK_ROWS = 250_000  # a chunk commits whole: this bounds what one commit holds in memory
 JOB_RETENTION_DAYS = 7
 
 

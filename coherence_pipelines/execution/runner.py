@@ -91,11 +91,13 @@ class _Planned:
 
 
 def chunk_rows(total_rows: int) -> int:
-    """Rows per chunk: CHUNK_ROWS, or a tenth of a large import (at most MAX_CHUNK_ROWS), so that a million
-    rows commit in ten steps: each step's fixed costs (finding its records among all the module's, the
-    commit) were a quarter of a million-row update at twenty steps. It depends on the total alone, so a
-    resumed import cuts its chunks where the first attempt did."""
-    return min(MAX_CHUNK_ROWS, max(CHUNK_ROWS, -(-total_rows // 10)))
+    """Rows per chunk: CHUNK_ROWS, or a quarter of a large import (at most MAX_CHUNK_ROWS). Each chunk's
+    fixed costs (finding its records among all the module's, the commit, the checkpoints its changes bring
+    on) fall with fewer, larger chunks, and DuckDB writes an append of a whole row group (122,880 rows)
+    straight to the file instead of through its log: a 1M-row update import took 9.6 s in ten chunks,
+    8.6 s in five and 7.6 s in four, its peak memory 1.23, 1.32 and 1.45 GB (MAX_CHUNK_ROWS bounds that
+    share). It depends on the total alone, so a resumed import cuts its chunks where the first attempt did."""
+    return min(MAX_CHUNK_ROWS, max(CHUNK_ROWS, -(-total_rows // 4)))
 
 
 def processing_mode(total_rows: int) -> str:
@@ -280,7 +282,8 @@ class ImportRunner:
             # A second's margin: a clock stepping back must not hide a write from the recheck.
             since = utcnow() - timedelta(seconds=1)
             found = session.find_matches(self.account_id, self.module.slug, incoming, self.match)
-        planned.chunk.prematched = found.select(pl.col("_row").cast(pl.Int64), "record_id")
+        # One chunk, not DuckDB's thousands of 2,048-row batches: every chunk joins against it.
+        planned.chunk.prematched = found.select(pl.col("_row").cast(pl.Int64), "record_id").rechunk()
         planned.chunk.recheck = ChangedSince(since=since)
         planned.chunk.importable = planned.importable
         planned.incoming = None  # the JSON of a million rows is not kept for the rare recheck: it is re-made

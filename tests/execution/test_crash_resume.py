@@ -17,14 +17,14 @@ from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRu
 from coherence_pipelines.execution.jobs import utcnow
 from coherence_pipelines.modules import builtin_modules
 
-ROWS = 2_000  # ten chunks of CHUNK rows (chunk_rows: a tenth of the import, at least CHUNK_ROWS)
+ROWS = 2_000  # ten chunks of CHUNK rows (CHUNK_ROWS and MAX_CHUNK_ROWS both set to CHUNK)
 CHUNK = 200
 JOB = "job_crashresume0001"
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     import coherence_pipelines.execution.runner as runner_module
-    runner_module.CHUNK_ROWS = {chunk}
+    runner_module.CHUNK_ROWS = runner_module.MAX_CHUNK_ROWS = {chunk}
     from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource, rows_frame
     from coherence_pipelines.modules import builtin_modules
     from coherence_pipelines.settings import Settings
@@ -68,6 +68,7 @@ def test_kill_9_then_resume_imports_every_row_exactly_once(store, settings, monk
     assert committed % CHUNK == 0, "a chunk is committed whole or not at all"
 
     monkeypatch.setattr(runner_module, "CHUNK_ROWS", CHUNK)
+    monkeypatch.setattr(runner_module, "MAX_CHUNK_ROWS", CHUNK)
     rows = rows_frame([{"Name": f"P{i}", "Email": f"p{i}@example.com"} for i in range(ROWS)])
     runner = ImportRunner(store, account_id, builtin_modules()["contacts"], ImportOptions(
         column_mapping=[ColumnMapping("Name", "displayName"), ColumnMapping("Email", "email")]))

@@ -49,8 +49,8 @@ def acme(store: RecordStore) -> str:
 
 
 def test_chunk_size_grows_with_large_imports_and_stays_bounded():
-    assert chunk_rows(10) == CHUNK_ROWS and chunk_rows(50_000) == CHUNK_ROWS
-    assert chunk_rows(200_000) == 20_000 and chunk_rows(1_000_000) == MAX_CHUNK_ROWS
+    assert chunk_rows(10) == CHUNK_ROWS and chunk_rows(20_000) == CHUNK_ROWS and chunk_rows(50_000) == 12_500
+    assert chunk_rows(200_000) == 50_000 and chunk_rows(1_000_000) == MAX_CHUNK_ROWS
     assert chunk_rows(50_000_000) == MAX_CHUNK_ROWS
 
 

@@ -28,7 +28,7 @@ CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
     import coherence_pipelines.execution.runner as runner_module
-    runner_module.CHUNK_ROWS = {chunk}
+    runner_module.CHUNK_ROWS = runner_module.MAX_CHUNK_ROWS = {chunk}
     from coherence_pipelines.execution import ColumnMapping, ImportOptions, ImportRunner, ImportSource, rows_frame
     from coherence_pipelines.modules import builtin_modules
     from coherence_pipelines.store.duckdb import DuckDBStore
@@ -78,6 +78,7 @@ def emails_in_store(store, account_id: str) -> Counter:
 def run_all(settings, store, monkeypatch, imports: list[tuple[str, str, int, int]]) -> str:
     """Start every import at once: ("process" | "thread", strategy, first email, count); wait for all."""
     monkeypatch.setattr(runner_module, "CHUNK_ROWS", CHUNK)
+    monkeypatch.setattr(runner_module, "MAX_CHUNK_ROWS", CHUNK)
     with store.session() as s:
         account_id = s.ensure_account("acme")
     errors: list[BaseException] = []

@@ -19,7 +19,7 @@ import time
 import polars as pl
 
 EXISTING = 600  # records before the import: the file's first rows update them
-ROWS = 2_000  # ten chunks of CHUNK rows (chunk_rows: a tenth of the import, at least CHUNK_ROWS)
+ROWS = 2_000  # ten chunks of CHUNK rows (CHUNK_ROWS and MAX_CHUNK_ROWS both set to CHUNK)
 CHUNK = 200
 MAPPING = [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
            {"sourceColumn": "Email", "targetFieldSlug": "email"},
@@ -29,7 +29,7 @@ MAPPING = [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
 CHILD = textwrap.dedent("""
     import sys, time
     import coherence_pipelines.execution.runner as runner_module
-    runner_module.CHUNK_ROWS = {chunk}
+    runner_module.CHUNK_ROWS = runner_module.MAX_CHUNK_ROWS = {chunk}
     apply_chunk = runner_module.apply_chunk
     def paced(*args, **kwargs):
         outcome = apply_chunk(*args, **kwargs)

@@ -54,6 +54,7 @@ def acme(store: RecordStore) -> str:
 
 def test_imports_in_threads_never_create_two_records_for_one_email(store, acme, monkeypatch) -> None:
     monkeypatch.setattr(runner_module, "CHUNK_ROWS", CHUNK)
+    monkeypatch.setattr(runner_module, "MAX_CHUNK_ROWS", CHUNK)
     start = threading.Barrier(len(IMPORTS))
     results: list[dict[str, Any]] = []
     failures: list[BaseException] = []
@@ -83,7 +84,7 @@ CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
     import coherence_pipelines.execution.runner as runner_module
-    runner_module.CHUNK_ROWS = int(sys.argv[2])
+    runner_module.CHUNK_ROWS = runner_module.MAX_CHUNK_ROWS = int(sys.argv[2])
     from coherence_pipelines.settings import Settings
     from coherence_pipelines.store import open_store
     sys.path.insert(0, sys.argv[3])
