@@ -26,7 +26,10 @@ def test_stream_mode_sends_progress_events_then_the_result(api):
     assert events[-1]["data"]["processingMode"] == "stream"
 
 
-def test_background_mode_runs_as_a_dagster_run_and_is_polled_to_completion(api, settings):
+def test_background_mode_runs_as_a_dagster_run_and_is_polled_to_completion(api, settings, monkeypatch):
+    # Chunks of 5,000 rows (the run inherits the environment): eleven commits, so polls see the progress
+    # between them; four quarters of 50,001 rows can all commit between two polls.
+    monkeypatch.setenv("COHERENCE_MAX_CHUNK_ROWS", "5000")
     upload = api.data(api.parse(people_csv(50_001)))
     r = api.post("/modules/contacts/import/execute", {"uploadId": upload["uploadId"], "columnMapping": MAPPING})
     assert r.status_code == 202, r.text
