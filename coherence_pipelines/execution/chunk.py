@@ -138,7 +138,7 @@ def _update(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, match
     document and version before) with the update: the documents never travel to Python and back."""
     module = cfg.plan.module
     # Who updates which record is worked out on (row, id) pairs alone; the stored lists join in at the end,
-    # so that sorting and filtering a quarter of a million pairs does not copy their entries (350 MB).
+    # so that sorting and filtering a quarter of a million pairs does not copy their entries too.
     all_pairs = (matched.join(cfg.claimed, on="record_id", how="left").sort("_row")
                  .with_columns(pl.coalesce("claimed_by", pl.col("_row").first().over("record_id")).alias("first_row")))
     pairs = all_pairs.filter(pl.col("_row") == pl.col("first_row")).select("_row", "record_id")
