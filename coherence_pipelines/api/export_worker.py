@@ -8,10 +8,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from coherence_pipelines.export import run_export_job
+from coherence_pipelines.execution.jobs import utcnow
+from coherence_pipelines.export import resumable, run_export_job
 from coherence_pipelines.store.base import RecordStore
 
 log = logging.getLogger("coherence.export")
+
+REQUEUED = {"status": "pending", "progress": 0, "runner": None, "heartbeat_at": None}
 
 
 class ExportWorker:
@@ -23,9 +26,20 @@ class ExportWorker:
         self._pool.submit(self._run, export_job_id)
 
     def resume_unfinished(self) -> int:
-        """Jobs of the API (not Dagster's: a Dagster run retries its own) left pending or processing."""
+        """Jobs of the API (not Dagster's: a Dagster run retries its own) left pending, or processing by a
+        process that is gone (a live worker's are its own)."""
+        now = utcnow()
         with self.store.session() as session:
-            jobs = [j for j in session.unfinished_export_jobs() if j["trigger"] == "api"]
+            jobs = [j for j in session.unfinished_export_jobs() if j["trigger"] == "api" and resumable(j, now)]
+            # Reads settle a job whose runner is gone as failed, and the stopped server's pid is gone: its
+            # jobs are queued again (pending, no runner: reads leave them alone) in the unit of work that
+            # finds them, and the app's lifespan runs this before the server answers any request. Taking
+            # failed jobs back instead would turn a failure a client may have seen, and acted on by
+            # requesting the export again, into a running job. A worker already serving while another starts
+            # may still settle such a job first: it then ends failed, asking for the export again, not stuck.
+            for job in jobs:
+                if job["status"] == "processing":
+                    session.update_export_job(job["export_job_id"], REQUEUED)
         for job in jobs:
             self.submit(job["export_job_id"])
         return len(jobs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import socket
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from coherence_pipelines.store.base import StoreSession
 
@@ -21,20 +21,32 @@ def runner_id() -> str:
     return f"{HOST}:{os.getpid()}"
 
 
-def interruption(job: dict[str, Any], now: datetime) -> str | None:
-    """Why a `processing` job is in fact not running (None while it may be)."""
+def runner_gone(job: dict[str, Any], now: datetime) -> Literal["stopped", "stalled"] | None:
+    """Whether a `processing` job (an import's or an export's) has nobody running it: `stopped` when its runner
+    was a process of this machine that no longer exists, `stalled` when it ran elsewhere and has been silent
+    for STALLED_AFTER; None while it may be running."""
     if job.get("status") != "processing" or not job.get("runner"):
         return None
     host, _, pid = str(job["runner"]).rpartition(":")
-    done = f"after {job.get('processed_rows') or 0:,} of {job.get('total_rows') or 0:,} rows"
     if host == HOST and pid.isdigit() and not _alive(int(pid)):
-        return (f"Interrupted: the process running this import stopped {done}; what it committed is kept. "
-                "Run the import again with this job id to resume it, or roll it back")
+        return "stopped"
     beat = job.get("heartbeat_at")
     if host != HOST and beat is not None and now - beat > STALLED_AFTER:
-        return (f"Interrupted: no progress for {int(STALLED_AFTER.total_seconds() // 60)} minutes {done}; "
-                "what it committed is kept. Run it again with this job id to resume it, or roll it back")
+        return "stalled"
     return None
+
+
+def interruption(job: dict[str, Any], now: datetime) -> str | None:
+    """Why a `processing` import job is in fact not running (None while it may be)."""
+    gone = runner_gone(job, now)
+    if gone is None:
+        return None
+    done = f"after {job.get('processed_rows') or 0:,} of {job.get('total_rows') or 0:,} rows"
+    if gone == "stopped":
+        return (f"Interrupted: the process running this import stopped {done}; what it committed is kept. "
+                "Run the import again with this job id to resume it, or roll it back")
+    return (f"Interrupted: no progress for {int(STALLED_AFTER.total_seconds() // 60)} minutes {done}; "
+            "what it committed is kept. Run it again with this job id to resume it, or roll it back")
 
 
 def settled(session: StoreSession, job: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -15,14 +15,19 @@ from typing import Any
 
 from coherence_pipelines.errors import CoherenceError, ModuleNotFound
 from coherence_pipelines.execution.jobs import iso, utcnow
+from coherence_pipelines.execution.liveness import STALLED_AFTER, runner_gone, runner_id
 from coherence_pipelines.export.render import CONTENT_TYPES, RenderedFile, download_name, module_of, render, select_rows
 from coherence_pipelines.export.spec import ExportSpec
-from coherence_pipelines.store.base import RecordStore
+from coherence_pipelines.store.base import RecordStore, StoreSession
 
 log = logging.getLogger("coherence.export")
 
 FILE_RETENTION = timedelta(hours=24)
 PROGRESS_EVERY_SECONDS = 0.5  # progress writes are throttled: each takes its turn at the store
+# An export has nothing committed to resume from, so an interrupted one is simply requested again.
+STOPPED = "Interrupted: the process writing this export stopped; request the export again"
+STALLED = (f"Interrupted: no progress for {int(STALLED_AFTER.total_seconds() // 60)} minutes; "
+           "request the export again")
 
 
 def new_export_job_id() -> str:
@@ -51,13 +56,13 @@ def export_file_path(exports_dir: Path, job: dict[str, Any]) -> Path:
 
 def run_export_job(store: RecordStore, exports_dir: Path, export_job_id: str) -> dict[str, Any]:
     """Runs a pending (or interrupted) job to the end; the job ends `completed` or `failed`, never stuck.
-    A job another process claimed first is left to it (its current state is returned)."""
+    A job another process claimed first, or is still writing, is left to it (its current state is returned)."""
     with store.session() as session:
         job = session.get_export_job(None, export_job_id)
         if job is None:
             raise ValueError(f"no export job {export_job_id}")
-        claimed = job["status"] in ("pending", "processing") and session.claim_export_job(export_job_id, job,
-                                                                                           utcnow())
+        now = utcnow()
+        claimed = resumable(job, now) and session.claim_export_job(export_job_id, job, now, runner_id())
     if not claimed:
         return job
     try:
@@ -96,15 +101,41 @@ def _render_job(store: RecordStore, exports_dir: Path, job: dict[str, Any]) -> R
         percent = min(99, 10 + int(fraction * 89))
         if percent > last[1] and time.monotonic() - last[0] >= PROGRESS_EVERY_SECONDS:
             last[:] = [time.monotonic(), percent]
-            _update(store, job["export_job_id"], {"progress": percent})
+            _update(store, job["export_job_id"], {"progress": percent, "heartbeat_at": utcnow()})
 
-    _update(store, job["export_job_id"], {"progress": 10})
+    _update(store, job["export_job_id"], {"progress": 10, "heartbeat_at": utcnow()})
     return render(frame, module, spec, out, on_progress=on_progress)
 
 
 def _update(store: RecordStore, export_job_id: str, changes: dict[str, Any]) -> None:
     with store.session() as session:
         session.update_export_job(export_job_id, changes)
+
+
+def export_interruption(job: dict[str, Any], now: datetime) -> str | None:
+    """Why a `processing` export job is in fact not being written (None while it may be): decided as for an
+    import job, by the runner and heartbeat its claim stamped."""
+    gone = runner_gone(job, now)
+    return None if gone is None else STOPPED if gone == "stopped" else STALLED
+
+
+def settled_export_job(session: StoreSession, job: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The job, marked `failed` in the store first when its runner is gone; it expires as any failed job."""
+    reason = export_interruption(job, now)
+    if reason is None:
+        return job
+    changes = {"status": "failed", "failure": reason, "completed_at": now, "expires_at": now + FILE_RETENTION}
+    session.update_export_job(job["export_job_id"], changes)
+    return {**job, **changes}
+
+
+def resumable(job: dict[str, Any], now: datetime) -> bool:
+    """Pending, or `processing` with nobody writing it: its runner is gone, or it was claimed before claims
+    named their runner. A job a live process writes is left to it (API workers starting together each look
+    for unfinished jobs, and one worker may be restarted while the others run theirs)."""
+    if job["status"] == "pending":
+        return True
+    return job["status"] == "processing" and (not job.get("runner") or export_interruption(job, now) is not None)
 
 
 def expire_export_files(store: RecordStore, now: datetime | None = None) -> int:

@@ -63,7 +63,8 @@ class RollbackResult:
 # What may change on a saved report or an export job after it is made (the update methods take only these).
 UPDATABLE_REPORT_COLUMNS = ("name", "module", "definition", "updated_at")
 UPDATABLE_EXPORT_JOB_COLUMNS = ("status", "progress", "file_name", "file_path", "file_size_bytes", "content_type",
-                                "row_count", "failure", "started_at", "completed_at", "expires_at")
+                                "row_count", "failure", "started_at", "completed_at", "expires_at", "runner",
+                                "heartbeat_at")
 
 
 def headers_key(headers: list[str]) -> str:
@@ -201,9 +202,10 @@ class StoreSession(ABC):
     @abstractmethod
     def update_export_job(self, export_job_id: str, changes: dict[str, Any]) -> None: ...
     @abstractmethod
-    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime) -> bool:
-        """Marks the job `processing` (started `now`) only if its status and start are still as `seen`:
-        of several processes picking up one unfinished job (API workers starting together), one runs it."""
+    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime, runner: str) -> bool:
+        """Marks the job `processing` (started `now`, by `runner`: host:pid, its heartbeat `now`) only if its
+        status and start are still as `seen`: of several processes picking up one unfinished job (API workers
+        starting together), one runs it."""
     @abstractmethod
     def get_export_job(self, account_id: str | None, export_job_id: str) -> dict[str, Any] | None:
         """One export job of the account (any account's when `account_id` is None: the job runner)."""

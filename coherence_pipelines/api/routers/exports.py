@@ -15,6 +15,7 @@ from coherence_pipelines.api.deps import AppSettings, ExportPrincipal, Store, fi
 from coherence_pipelines.api.envelope import ok
 from coherence_pipelines.api.schemas import ExportIn
 from coherence_pipelines.errors import ExportFileGone, ExportJobNotFound
+from coherence_pipelines.execution.jobs import utcnow
 from coherence_pipelines.export import (
     DIRECT_MAX_ROWS,
     ExportSpec,
@@ -25,6 +26,7 @@ from coherence_pipelines.export import (
     new_export_job,
     render,
     select_rows,
+    settled_export_job,
 )
 from coherence_pipelines.modules import ModuleDef
 from coherence_pipelines.settings import Settings
@@ -76,7 +78,7 @@ def export_or_job(request: Request, store: Store, settings: Settings, account_id
 def list_export_jobs(request: Request, principal: ExportPrincipal, store: Store,
                      limit: Annotated[int, Query(ge=1, le=100)] = 25) -> JSONResponse:
     with store.session() as session:
-        jobs = session.list_export_jobs(principal.account_id, limit)
+        jobs = [settled_export_job(session, j, utcnow()) for j in session.list_export_jobs(principal.account_id, limit)]
     base = str(request.base_url)
     return JSONResponse({"success": True, "jobs": [export_job_view(j, base) for j in jobs]})
 
@@ -101,6 +103,6 @@ def download(export_job_id: str, principal: ExportPrincipal, store: Store) -> Fi
 def _job(store: Store, account_id: str, export_job_id: str) -> dict[str, Any]:
     with store.session() as session:
         job = session.get_export_job(account_id, export_job_id)
-    if job is None:
-        raise ExportJobNotFound()
-    return job
+        if job is None:
+            raise ExportJobNotFound()
+        return settled_export_job(session, job, utcnow())

@@ -95,11 +95,11 @@ class ExportTables:
             self.con.execute(f"UPDATE export_jobs SET {', '.join(f'{c} = ?' for c in cols)} WHERE export_job_id = ?",
                              [*(changes[c] for c in cols), export_job_id])
 
-    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime) -> bool:
+    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime, runner: str) -> bool:
         return bool(self.con.execute(
-            "UPDATE export_jobs SET status = 'processing', progress = 0, started_at = ? WHERE export_job_id = ? "
-            "AND status = ? AND started_at IS NOT DISTINCT FROM ? RETURNING export_job_id",
-            [now, export_job_id, seen["status"], seen["started_at"]]).fetchall())
+            "UPDATE export_jobs SET status = 'processing', progress = 0, started_at = ?, runner = ?, heartbeat_at = ? "
+            "WHERE export_job_id = ? AND status = ? AND started_at IS NOT DISTINCT FROM ? RETURNING export_job_id",
+            [now, runner, now, export_job_id, seen["status"], seen["started_at"]]).fetchall())
 
     def get_export_job(self, account_id: str | None, export_job_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM export_jobs WHERE export_job_id = ? AND (? IS NULL OR account_id = ?)",

@@ -16,7 +16,7 @@ from coherence_pipelines.store.duckdb.session import DuckDBSession
 from coherence_pipelines.store.file_lock import FileLock
 
 MIGRATIONS = ("store/001_schema.sql", "store/002_saved_mappings.sql", "store/003_exports.sql",
-              "store/004_mapping_memory.sql", "store/005_job_runner.sql")
+              "store/004_mapping_memory.sql", "store/005_job_runner.sql", "store/006_export_job_runner.sql")
 
 
 MEMORY_LIMIT = "512MB"

@@ -90,11 +90,12 @@ class ExportTables(Queries):
             self.conn.execute(f"UPDATE export_jobs SET {', '.join(f'{c} = %s' for c in cols)} "
                               "WHERE export_job_id = %s", [*(changes[c] for c in cols), export_job_id])
 
-    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime) -> bool:
+    def claim_export_job(self, export_job_id: str, seen: dict[str, Any], now: datetime, runner: str) -> bool:
         return self.conn.execute(
-            "UPDATE export_jobs SET status = 'processing', progress = 0, started_at = %s WHERE export_job_id = %s "
-            "AND status = %s AND started_at IS NOT DISTINCT FROM %s::timestamp",
-            [now, export_job_id, seen["status"], seen["started_at"]]).rowcount == 1
+            "UPDATE export_jobs SET status = 'processing', progress = 0, started_at = %s, runner = %s, "
+            "heartbeat_at = %s WHERE export_job_id = %s AND status = %s "
+            "AND started_at IS NOT DISTINCT FROM %s::timestamp",
+            [now, runner, now, export_job_id, seen["status"], seen["started_at"]]).rowcount == 1
 
     def get_export_job(self, account_id: str | None, export_job_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM export_jobs WHERE export_job_id = %(id)s "

@@ -1,0 +1,4 @@
+-- Version 6: who writes an export job (host:pid) and when it last made progress, so that a job whose
+-- process was killed is reported as interrupted instead of "processing" for ever (as 005 for imports).
+ALTER TABLE export_jobs ADD COLUMN runner VARCHAR;
+ALTER TABLE export_jobs ADD COLUMN heartbeat_at TIMESTAMP;
