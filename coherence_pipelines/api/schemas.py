@@ -104,6 +104,8 @@ class ExportIn(Body):
 
 class ScheduleIn(Body):
     cron: str
+    # The wall clock the cron is read on ("0 8 * * 1-5" at 08:00 in Berlin, summer and winter): UTC when none.
+    timezone: str | None = Field(default=None, max_length=64)
     format: str = "csv"
     config: ExportConfigIn | None = None
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from coherence_pipelines.errors import InvalidExportConfig, InvalidReport
 from coherence_pipelines.execution.jobs import iso, utcnow
-from coherence_pipelines.export.cron import is_valid_cron
+from coherence_pipelines.export.cron import is_valid_cron, is_valid_timezone
 from coherence_pipelines.export.spec import ExportSpec, build_spec
 from coherence_pipelines.modules import ModuleDef
 
@@ -30,6 +30,9 @@ def checked_definition(module: ModuleDef, body: dict[str, Any]) -> dict[str, Any
             if not is_valid_cron(schedule.get("cron")):
                 raise InvalidReport(f"schedule.cron {schedule.get('cron')!r} is not a valid cron expression "
                                     "(five fields, e.g. '0 7 * * 1-5')")
+            if schedule.get("timezone") is not None and not is_valid_timezone(schedule["timezone"]):
+                raise InvalidReport(f"schedule.timezone {schedule['timezone']!r} is not a time zone name "
+                                    "(IANA, e.g. 'Europe/Berlin' or 'America/New_York')")
             build_spec(module, schedule.get("format") or "csv", schedule.get("config"), base=definition)
         refresh = definition.get("refreshAfterImport")
         if isinstance(refresh, dict):

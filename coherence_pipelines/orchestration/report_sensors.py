@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 
 from coherence_pipelines.execution.jobs import utcnow
-from coherence_pipelines.export.cron import is_valid_cron, latest_tick
+from coherence_pipelines.export.cron import is_valid_cron, is_valid_timezone, latest_tick
 from coherence_pipelines.orchestration.report_exports import export_report_job, report_run_tags, reports_partitions
 from coherence_pipelines.orchestration.resources import CoherenceResource
 
@@ -44,21 +44,24 @@ def scheduled_runs(reports: list[dict[str, Any]], handled: dict[str, dict[str, s
     requests, state = [], {}
     for report in reports:
         schedule = report["definition"].get("schedule") or {}
-        cron = schedule.get("cron")
-        if not is_valid_cron(cron):
+        cron, timezone = schedule.get("cron"), schedule.get("timezone") or "UTC"
+        if not is_valid_cron(cron) or not is_valid_timezone(timezone):
             continue
-        tick = latest_tick(cron, now).isoformat()
+        tick = latest_tick(cron, now, timezone).isoformat()
         before = handled.get(report["report_id"])
-        if before is not None and before["cron"] == cron and tick > before["tick"]:
+        # A schedule moved to another time zone is a new schedule: it records its tick without running.
+        if (before is not None and before["cron"] == cron and before.get("timezone", "UTC") == timezone
+                and tick > before["tick"]):
             # One run for the latest tick, however many were missed while the daemon was down.
             requests.append(dg.RunRequest(partition_key=report["report_id"], run_key=f"{report['report_id']}:{tick}",
                                           tags={**report_run_tags(report, "schedule"), "coherence/tick": tick}))
-        state[report["report_id"]] = {"cron": cron, "tick": tick}
+        state[report["report_id"]] = {"cron": cron, "timezone": timezone, "tick": tick}
     return requests, state
 
 
 @dg.sensor(job=export_report_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Exports each saved report with a schedule on its cron (UTC); new reports join each tick")
+           description="Exports each saved report with a schedule on its cron (in its time zone, UTC by "
+                       "default); new reports join each tick")
 def report_schedule_sensor(context: dg.SensorEvaluationContext, coherence: CoherenceResource) -> dg.SensorResult:
     reports = _all_reports(coherence)
     ids = {r["report_id"] for r in reports}

@@ -47,11 +47,21 @@ def test_list_get_update_delete(api, report):
     ({"schedule": {"cron": "every day", "format": "csv"}}, "cron"),
     ({"schedule": {"cron": "0 7 * * *", "format": "docx"}}, "format"),
     ({"schedule": {"cron": "0 7 * * *", "format": "csv", "config": {"limit": 200_000}}}, "limit"),
+    ({"schedule": {"cron": "0 7 * * *", "timezone": "Mars/Olympus_Mons"}}, "timezone"),
+    ({"schedule": {"cron": "0 7 * * *", "timezone": "CET; DROP"}}, "timezone"),
 ])
 def test_bad_definitions_are_refused_when_saved(api, change, fragment):
     r = api.post("/reports", {**REPORT, **change})
     assert r.status_code in (400, 404), r.text
     assert fragment in r.json()["error"]["message"]
+
+
+def test_a_schedule_keeps_its_time_zone(api, report):
+    rid = report["reportId"]
+    changed = api.data(api.client.put(f"/v1/reports/{rid}", headers=api.headers, json={
+        "schedule": {"cron": "0 8 * * 1-5", "timezone": "Europe/Berlin", "format": "csv"}}))
+    assert changed["schedule"]["timezone"] == "Europe/Berlin"
+    assert api.data(api.get(f"/reports/{rid}"))["schedule"]["timezone"] == "Europe/Berlin"
 
 
 def test_unknown_keys_are_refused(api):
