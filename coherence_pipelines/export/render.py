@@ -35,7 +35,8 @@ def module_of(store: RecordStore, account_id: str, slug: str) -> ModuleDef | Non
 
 
 def select_rows(store: RecordStore, account_id: str, module: ModuleDef, spec: ExportSpec) -> pl.DataFrame:
-    with store.session() as session:
+    # One snapshot for the two steps of a limited or filtered read (the rows, then their other columns).
+    with store.session(snapshot=True) as session:
         return export_frame(session, account_id, module, spec)
 
 

@@ -221,8 +221,9 @@ class StoreSession(ABC):
 
 class RecordStore(ABC):
     @abstractmethod
-    def session(self) -> AbstractContextManager[StoreSession]:
-        """One unit of work in one transaction."""
+    def session(self, *, snapshot: bool = False) -> AbstractContextManager[StoreSession]:
+        """One unit of work in one transaction. `snapshot`: a read-only unit whose reads all see the store as
+        it was when the first of them ran (an export reading its rows in two steps)."""
 
     @contextmanager
     def holding(self) -> Iterator[None]:

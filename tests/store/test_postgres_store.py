@@ -105,3 +105,24 @@ def test_a_nul_character_does_not_break_a_write(store) -> None:
         data = json.loads(session.fetch_records(acme, ["r1"]).get_column("data")[0])
     assert data["displayName"] in ("AB", "A\x00B")
     assert data["notes"] == "\\u0000", "an escaped backslash followed by u0000 is text, and kept"
+
+
+def test_a_snapshot_session_reads_one_snapshot_while_others_commit(store, request) -> None:
+    """An export reads its rows in two steps; a record committed between them must not appear in the second.
+    DuckDB's transactions are snapshots already; on PostgreSQL `snapshot=True` asks for one."""
+    if request.node.callspec.params["store"] != "postgres":
+        pytest.skip("the embedded store's sessions take turns: no other writer can commit meanwhile")
+    with store.session() as session:
+        acme = session.ensure_account("acme")
+
+    def insert(record_id: str) -> None:
+        with store.session() as other:
+            other.insert_records(acme, pl.DataFrame({"record_id": [record_id], "module": ["contacts"],
+                                                     "data": [json.dumps({"displayName": record_id})]}), None, T0)
+
+    for record_id, snapshot in (("r1", True), ("r2", False)):
+        with store.session(snapshot=snapshot) as session:
+            before = session.count_records(acme, "contacts")
+            insert(record_id)  # another connection commits between the two reads
+            after = session.count_records(acme, "contacts")
+        assert after == (before if snapshot else before + 1), (snapshot, before, after)

@@ -36,7 +36,8 @@ class DuckDBStore(RecordStore):
         self._local = threading.local()  # a thread's held file: `holding()`
 
     @contextmanager
-    def session(self) -> Iterator[DuckDBSession]:
+    def session(self, *, snapshot: bool = False) -> Iterator[DuckDBSession]:
+        # Every DuckDB transaction reads one snapshot already: `snapshot` asks for nothing more.
         # The file is opened for one unit of work only, so other processes get their turn; inside
         # `holding()` it stays open from one unit to the next until someone else waits for it.
         held: _Held | None = getattr(self._local, "held", None)

@@ -42,8 +42,12 @@ class PostgresStore(RecordStore):
         return self._pool.closed
 
     @contextmanager
-    def session(self) -> Iterator[PostgresSession]:
+    def session(self, *, snapshot: bool = False) -> Iterator[PostgresSession]:
         with self._connection() as conn, conn.transaction():
+            if snapshot:
+                # Read committed gives each statement its own snapshot: two reads of one export could see a
+                # write committed between them. Repeatable read gives the whole transaction the first one's.
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield PostgresSession(conn)
 
     @contextmanager
