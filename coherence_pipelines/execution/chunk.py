@@ -12,7 +12,6 @@ import polars as pl
 
 from coherence_pipelines.execution.column_mapping import MappingPlan
 from coherence_pipelines.execution.ids import new_record_id_series
-from coherence_pipelines.execution.jobs import utcnow
 from coherence_pipelines.execution.merge import MergeMode, merge_frames, merge_needs, prefer_import_patch
 from coherence_pipelines.execution.record_frame import encode, record_schema
 from coherence_pipelines.execution.references import ReferenceOutcome, resolve_chunk
@@ -68,8 +67,9 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
         targets = [o.field.target_module or "" for o in cfg.references.values()] if cfg.create_missing_references \
             else []
         session.lock_modules(cfg.account_id, [module.slug, *targets])
-        # Written after the turn is ours: another import's recheck (records changed since its match) sees it.
-        now = max(now, utcnow())
+        # Written after the turn is ours, by the store's clock: another import's recheck (records changed
+        # since its match, by that clock too) sees it, whatever this machine's clock says.
+        now = session.clock()
     slugs = [c for c in rows.columns if c != "_row"]
     lineage: list[pl.DataFrame] = []
     if cfg.references:

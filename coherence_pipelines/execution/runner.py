@@ -279,8 +279,9 @@ class ImportRunner:
         assert incoming is not None  # there are match fields
         with self.store.session() as session:
             session.lock_modules(self.account_id, [self.module.slug])
-            # A second's margin: a clock stepping back must not hide a write from the recheck.
-            since = utcnow() - timedelta(seconds=1)
+            # By the store's clock, as every chunk stamps its writes; a second's margin: a clock stepping back
+            # must not hide a write from the recheck.
+            since = session.clock() - timedelta(seconds=1)
             found = session.find_matches(self.account_id, self.module.slug, incoming, self.match)
         # One chunk, not DuckDB's thousands of 2,048-row batches: every chunk joins against it.
         planned.chunk.prematched = found.select(pl.col("_row").cast(pl.Int64), "record_id").rechunk()

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -74,6 +74,13 @@ def headers_key(headers: list[str]) -> str:
 
 
 class StoreSession(ABC):
+    def clock(self) -> datetime:
+        """Now (naive UTC) by the clock that orders this store's writes. Records' write times and the
+        `ChangedSince` an import rechecks against are both read from it, so that writers on machines whose
+        clocks disagree still see each other's writes. One machine's clock by default (the embedded store
+        lives on one machine)."""
+        return datetime.now(UTC).replace(tzinfo=None)
+
     # accounts and keys
     @abstractmethod
     def ensure_account(self, name: str) -> str: ...

@@ -4,6 +4,7 @@ changed since. The result must be the same as matching chunk by chunk: no duplic
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import polars as pl
@@ -92,3 +93,33 @@ def test_a_matched_record_deleted_mid_import_makes_its_row_a_new_record(store, a
     assert result["successRows"] == n and result["createdRows"] == n // 2 + 1
     records = by_email(store, acme)
     assert len(records) == n and records[gone][0]["jobTitle"] == "Imported"
+
+
+def test_a_writer_whose_clock_is_behind_is_still_seen_on_postgresql(store, acme, monkeypatch, request):
+    """Server mode: another machine, its clock ten seconds behind, imports a record mid-import. Write times
+    and the recheck both come from the database's clock, so the record is updated, not duplicated."""
+    if request.node.callspec.params["store"] != "postgres":
+        pytest.skip("the embedded store lives on one machine: its writers share one clock")
+    import coherence_pipelines.execution.jobs as jobs_module
+
+    n = 3 * CHUNK_ROWS
+    seed(store, acme, [f"p{i}@example.com" for i in range(0, n, 2)])
+    late = f"p{n - 1}@example.com"
+    real_utcnow = jobs_module.utcnow
+
+    def another_machine(progress: dict[str, Any]) -> None:
+        if progress["processedRows"] == CHUNK_ROWS:
+            with monkeypatch.context() as behind:
+                lagging = lambda: real_utcnow() - timedelta(seconds=10)  # noqa: E731
+                for module in ("jobs", "runner", "chunk"):  # wherever this machine's clock is read
+                    behind.setattr(f"coherence_pipelines.execution.{module}.utcnow", lagging, raising=False)
+                ImportRunner(store, acme, CONTACTS, ImportOptions(column_mapping=MAPPING)).execute(
+                    ImportSource(rows=rows_frame([{"Name": "Late", "Email": late, "Title": "Created meanwhile"}])))
+
+    runner = ImportRunner(store, acme, CONTACTS, ImportOptions(column_mapping=MAPPING, duplicate_strategy="update"))
+    result = runner.execute(ImportSource(rows=rows_frame(people(0, n, "Imported"))), max_rows=None,
+                            on_progress=another_machine)
+    assert (result["updatedRows"], result["createdRows"]) == (n // 2 + 1, n // 2 - 1)
+    records = by_email(store, acme)
+    assert len(records) == n and all(len(v) == 1 for v in records.values())
+    assert records[late][0]["jobTitle"] == "Imported"

@@ -163,7 +163,7 @@ def rollback(module: str, job_id: str, principal: ImportPrincipal, store: Store)
             raise JobNotRollbackable("This import was already rolled back")
         if job["status"] in ("pending", "processing"):
             raise JobNotRollbackable("This import is still running; roll it back when it has finished")
-        now = utcnow()
+        now = session.clock()  # restored records' write time, by the clock imports recheck against
         result = session.rollback(principal.account_id, job_id, now)
         session.update_job(job_id, {"status": "cancelled", "rolled_back_at": now})
     data: dict[str, Any] = {"deletedCount": result.deleted_count, "restoredCount": result.restored_count}

@@ -93,6 +93,11 @@ class PostgresSession(ExportTables, MappingTables, StoreSession):
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                               [f"coherence/records/{account_id}/{module}"])
 
+    def clock(self) -> datetime:
+        # The server's clock, not this process's: API workers and Dagster runs on several machines write
+        # the same records, and their clocks may disagree by more than the recheck's margin.
+        return self._first("SELECT clock_timestamp() AT TIME ZONE 'UTC'")[0]
+
     def find_matches(self, account_id: str, module: str, incoming: pl.DataFrame, fields: list[MatchField],
                      changed_since: ChangedSince | None = None) -> pl.DataFrame:
         params: dict[str, Any] = {"account": account_id, "module": module}
