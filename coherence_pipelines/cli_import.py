@@ -91,6 +91,7 @@ def run_import(store: RecordStore, file: Path, module_slug: str, account: str, m
 
     source = ImportSource(rows=rows, file_name=safe_file_name(file.name), file_type=parsed.file_type,
                           encoding=parsed.encoding, delimiter=parsed.delimiter)
+    del parsed, rows  # the runner drops the cells once it has planned them: nothing else may hold them
     result = runner.execute(source, job_id=resume, max_rows=None, on_progress=show if progress else None)
     if progress:
         sys.stderr.write("\n")

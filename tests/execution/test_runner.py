@@ -387,3 +387,16 @@ def test_in_file_duplicates_on_composite_match_fields(store: RecordStore, acme: 
     assert counts(result) == (2, 2, 0, 0, 1)
     assert [(e["row"], e["error"]) for e in result["errors"]] == [
         (3, "Duplicate email and displayName found (same as row 1)")]
+
+
+def test_execute_takes_the_source_over_and_keeps_only_row_numbers(store, acme, contacts):
+    """A million rows' cells are not held through the chunks: once planned, the source keeps `_row` only,
+    and the import (errors quoting the cells included) is what it would be otherwise."""
+    source = ImportSource(rows=rows_frame([{"Name": "Ann", "Email": "ann@x.com"}, {"Name": "Bob", "Email": "bad"},
+                                           {"Name": "Ann again", "Email": "ANN@x.com"}]))
+    runner = ImportRunner(store, acme, contacts, ImportOptions(column_mapping=MAPPING, duplicate_strategy="update"))
+    result = runner.execute(source)
+    assert source.rows.columns == ["_row"] and source.rows.get_column("_row").to_list() == [1, 2, 3]
+    assert (result["createdRows"], result["errorRows"]) == (1, 2)
+    assert {e["value"] for e in result["errors"]} == {"bad", "ANN@x.com"}
+    assert isinstance(result["createdRecordIds"], list) and len(result["createdRecordIds"]) == 1
