@@ -23,6 +23,9 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 def run_case(name: str, work: Path, size: int) -> dict:
+    # The inputs a case before wrote (a seeded store is hundreds of MB) are flushed first, so the disk's
+    # write-back does not land in the next case's time: it once added a second to the import's 7.6 s.
+    os.sync()
     proc = subprocess.run([sys.executable, "-m", "bench.cases", name, str(work), str(size)], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if proc.returncode != 0:
