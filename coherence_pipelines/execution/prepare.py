@@ -112,7 +112,9 @@ def _field_values(raw: pl.DataFrame, src: FieldSource, ctx: NormalizeContext, ou
             lists.append(one.new_from_index(0, n))
         if not lists:
             return _nulls(n, pl.List(entry))
-        merged = pl.select(pl.concat_list([s.fill_null([]) for s in lists])).to_series()
+        # One column (the usual case) needs no concatenation: its empty lists only become null.
+        merged = (lists[0] if len(lists) == 1
+                  else pl.select(pl.concat_list([s.fill_null([]) for s in lists])).to_series())
         return pl.select(pl.when(merged.list.len() > 0).then(merged)).to_series()
     if f.is_address:
         parts = {p: (_normalize(_column(raw, src.part_columns[p]), f, ctx, out) if p in src.part_columns

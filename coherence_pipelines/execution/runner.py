@@ -24,7 +24,7 @@ from coherence_pipelines.execution.record_frame import encode
 from coherence_pipelines.execution.references import ReferenceOutcome, reference_fields
 from coherence_pipelines.modules.fields import ModuleDef
 from coherence_pipelines.settings import CHUNK_ROWS, MAX_CHUNK_ROWS, STREAM_MAX_ROWS, SYNC_MAX_ROWS
-from coherence_pipelines.store.base import ChangedSince, RecordStore
+from coherence_pipelines.store.base import ChangedSince, RecordStore, StoreSession
 from coherence_pipelines.validation import NormalizeContext
 
 STRATEGIES = ("skip", "update", "create")
@@ -229,6 +229,7 @@ class ImportRunner:
         counters = {k: int(job[k]) for k in COUNTERS}
         kept_errors: list[dict] = list(job["errors"] or [])
         all_rows = source.rows.get_column("_row")
+        written: dict[str, list[pl.Series]] = {"created": [], "updated": []}  # this attempt's ids, chunk by chunk
         # An earlier attempt's chunks are committed: go on after the last of them, whatever its chunk size.
         for start in range(counters["processed_rows"], max(len(all_rows), 1), size):
             chunk_no = start // size
@@ -243,6 +244,8 @@ class ImportRunner:
                 counters["processed_rows"] += window.len()
                 counters["created_rows"] += len(outcome.created_ids)
                 counters["updated_rows"] += len(outcome.updated_ids)
+                written["created"].append(outcome.created_ids)
+                written["updated"].append(outcome.updated_ids)
                 counters["success_rows"] += len(outcome.created_ids) + len(outcome.updated_ids)
                 counters["skipped_rows"] += len(outcome.skipped_rows)
                 counters["error_rows"] += int(refused_rows.is_between(lo, hi).sum()) + len(outcome.conflicts)
@@ -257,7 +260,7 @@ class ImportRunner:
             session.update_job(job_id, {"status": status, "completed_at": utcnow(),
                                         "reference_warnings": reference_warnings,
                                         "failure": "Every row had errors" if failed else None})
-            lineage = session.job_lineage(job_id).filter(pl.col("module") == self.module.slug)
+            ids = _written_ids(written) if done_before.is_empty() else _lineage_ids(session, job_id, self.module.slug)
             if status == "completed":
                 mapping = [m.to_api() for m in self.options.column_mapping]
                 remembered = {"encoding": source.encoding, "delimiter": source.delimiter,
@@ -274,8 +277,8 @@ class ImportRunner:
             **{k: v for k, v in _camel(counters).items() if k != "processedRows"},
             # Series here, lists once the store's file is released (`execute`): a million ids as Python strings
             # are not held while the store checkpoints.
-            "createdRecordIds": lineage.filter(pl.col("action") == "created").get_column("record_id"),
-            "updatedRecordIds": lineage.filter(pl.col("action") == "updated").get_column("record_id"),
+            "createdRecordIds": ids["created"],
+            "updatedRecordIds": ids["updated"],
             "errors": kept_errors[:MAX_REPORTED],
             "warnings": _warnings(planned.prepared.file_warnings, planned.warnings)[:MAX_REPORTED],
             "referenceWarnings": reference_warnings,
@@ -346,6 +349,19 @@ class ImportRunner:
                 "skipValidation": o.skip_validation, "createMissingReferences": o.create_missing_references,
                 "staticValues": o.static_values or {}, "dateOrder": self.ctx.date_order,
                 "saveMappingAs": o.save_mapping_as}
+
+
+def _written_ids(written: dict[str, list[pl.Series]]) -> dict[str, pl.Series]:
+    """The ids a fresh job wrote, from its chunks' outcomes: the lineage of a million records is not read back."""
+    empty = pl.Series("record_id", [], dtype=pl.String)
+    return {action: pl.concat(parts) if parts else empty for action, parts in written.items()}
+
+
+def _lineage_ids(session: StoreSession, job_id: str, module: str) -> dict[str, pl.Series]:
+    """A resumed job's ids, earlier attempts' included: from its lineage."""
+    lineage = session.job_lineage(job_id).filter(pl.col("module") == module)
+    return {action: lineage.filter(pl.col("action") == action).get_column("record_id")
+            for action in ("created", "updated")}
 
 
 def _conflict_errors(outcome: ChunkOutcome, match: list) -> pl.DataFrame:
