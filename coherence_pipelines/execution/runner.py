@@ -95,7 +95,7 @@ def chunk_rows(total_rows: int) -> int:
     fixed costs (finding its records among all the module's, the commit, the checkpoints its changes bring
     on) fall with fewer, larger chunks, and DuckDB writes an append of a whole row group (122,880 rows)
     straight to the file instead of through its log: a 1M-row update import took 9.6 s in ten chunks,
-    8.6 s in five and 7.6 s in four, its peak memory 1.23, 1.32 and 1.45 GB (MAX_CHUNK_ROWS bounds that
+    8.6 s in five and 7.6 s in four, its peak memory then 1.23, 1.32 and 1.45 GB (MAX_CHUNK_ROWS bounds that
     share). It depends on the total alone, so a resumed import cuts its chunks where the first attempt did."""
     return min(MAX_CHUNK_ROWS, max(CHUNK_ROWS, -(-total_rows // 4)))
 
