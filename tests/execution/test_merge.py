@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_series_equal
 
-from coherence_pipelines.execution.merge import MergeMode, _merge_entries, merge_frames
+from coherence_pipelines.execution.merge import MergeMode, _merge_entries, _merge_entry_rows, merge_frames
 from coherence_pipelines.execution.record_frame import EMAIL_ENTRY, PHONE_ENTRY, record_schema
 from coherence_pipelines.modules import builtin_modules
 
@@ -310,34 +310,13 @@ def test_merge_entries_gives_what_the_entry_by_entry_merge_gives(mode: str, dtyp
     assert_series_equal(_merge_entries(old, new, mode), expected)  # type: ignore[arg-type]
 
 
-# The implementation _merge_entries had before it settled the common rows without exploding them, verbatim:
-# the tests above check the new one against it.
 def _reference_merge_entries(old: pl.Series, new: pl.Series, mode: MergeMode) -> pl.Series:
-    """Email/phone lists, merged by value type; one value appears once per record."""
+    """Every row through the entry-by-entry merge (_merge_entry_rows, what _merge_entries did for all rows
+    before its shortcut): the tests above check that the shortcut changes no row's result."""
     if mode == "overwrite":
         return new
-    dtype = old.dtype
-    n = old.len()
-    idx = pl.int_range(n, eager=True).alias("i")
-    long_old = pl.DataFrame([idx, old.alias("e")]).explode("e").drop_nulls("e").unnest("e")
-    long_new = pl.DataFrame([idx, new.alias("e")]).explode("e").drop_nulls("e").unnest("e")
-    if mode == "prefer_import":
-        kept = long_old.join(long_new.select("i", "type").unique(), on=["i", "type"], how="anti")
-        combined = pl.concat([long_new, kept], how="vertical_relaxed")
-    else:
-        added = long_new.join(long_old.select("i", "type").unique(), on=["i", "type"], how="anti")
-        combined = pl.concat([long_old, added], how="vertical_relaxed")
-    fields = list(dtype.inner.to_schema())  # type: ignore[union-attr]
-    # The same value twice is one entry: emails compare case-insensitively, phones as the match keys do
-    # (keys/phone.sql: E.164 when they parse, else their digits).
-    if "e164" in fields:
-        key = pl.coalesce(pl.col("e164"), pl.col("value").str.replace_all(r"\D", ""))
-    else:
-        key = pl.col("value").str.strip_chars().str.to_lowercase()
-    combined = combined.with_columns(key.alias("_k")).unique(subset=["i", "_k"], keep="first", maintain_order=True)
-    grouped = combined.group_by("i", maintain_order=True).agg(pl.struct(fields).alias("e"))
-    result = pl.DataFrame([idx]).join(grouped, on="i", how="left", maintain_order="left").get_column("e")
-    return result.cast(dtype).alias(new.name)
+    fields = list(old.dtype.inner.to_schema())  # type: ignore[union-attr]
+    return _merge_entry_rows(old, new, mode, fields).cast(old.dtype).alias(new.name)
 
 
 # address parts -----------------------------------------------------------------------------------------
