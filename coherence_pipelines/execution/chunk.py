@@ -54,9 +54,9 @@ class ChunkOutcome:
     conflicts: list[tuple[int, int]] = field(default_factory=list)
 
 
-def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, chunk_no: int,
-                now: datetime) -> ChunkOutcome:
-    """rows: `_row` plus the mapped fields in stored dtypes, rows with errors already left out."""
+def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, chunk_no: int) -> ChunkOutcome:
+    """rows: `_row` plus the mapped fields in stored dtypes, rows with errors already left out. The chunk's
+    writes carry one time, read from the store's clock once the module's turn is taken."""
     out = ChunkOutcome()
     if rows.is_empty():
         return out
@@ -67,9 +67,9 @@ def apply_chunk(session: StoreSession, cfg: ChunkSettings, rows: pl.DataFrame, c
         targets = [o.field.target_module or "" for o in cfg.references.values()] if cfg.create_missing_references \
             else []
         session.lock_modules(cfg.account_id, [module.slug, *targets])
-        # Written after the turn is ours, by the store's clock: another import's recheck (records changed
-        # since its match, by that clock too) sees it, whatever this machine's clock says.
-        now = session.clock()
+    # Written after the turn is ours, by the store's clock: another import's recheck (records changed since its
+    # match, by that clock too) sees it, whatever this machine's clock says.
+    now = session.clock()
     slugs = [c for c in rows.columns if c != "_row"]
     lineage: list[pl.DataFrame] = []
     if cfg.references:

@@ -144,7 +144,7 @@ class ImportRunner:
         total = source.rows.height
         error_rows = planned.errors.get_column("row").n_unique()
         with self.store.session() as session:
-            outcome = apply_chunk(session, planned.chunk, planned.importable, 0, utcnow())
+            outcome = apply_chunk(session, planned.chunk, planned.importable, 0)
         warnings = _warnings(planned.prepared.file_warnings, planned.warnings)
         warnings += [w for o in planned.chunk.references.values() if (w := o.warning())]
         return {
@@ -237,7 +237,7 @@ class ImportRunner:
             lo, hi = (window.min(), window.max()) if window.len() else (0, -1)
             rows = planned.importable.filter(pl.col("_row").is_between(lo, hi))
             with self.store.session() as session:
-                outcome = apply_chunk(session, planned.chunk, rows, chunk_no, utcnow())
+                outcome = apply_chunk(session, planned.chunk, rows, chunk_no)
                 chunk_errors = pl.concat([planned.errors.filter(pl.col("row").is_between(lo, hi)),
                                           _conflict_errors(outcome, self.match)])
                 kept_errors += _errors(chunk_errors)[: max(MAX_JOB_ERRORS - len(kept_errors), 0)]

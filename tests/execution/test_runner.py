@@ -227,9 +227,9 @@ def fail_second_chunk(monkeypatch: pytest.MonkeyPatch):
     real = runner_module.apply_chunk
     calls: list[int] = []
 
-    def apply_then_fail(session, cfg, rows, chunk_no, now):
+    def apply_then_fail(session, cfg, rows, chunk_no):
         calls.append(chunk_no)
-        outcome = real(session, cfg, rows, chunk_no, now)
+        outcome = real(session, cfg, rows, chunk_no)
         if chunk_no == 1:
             assert session.count_records(cfg.account_id, "contacts") > 0
             raise RuntimeError("disk on fire in chunk 1")
@@ -263,8 +263,8 @@ def test_rollback_of_a_failed_job_undoes_exactly_its_committed_chunk(
     kept = contacts_by_email(store, acme)
     real = runner_module.apply_chunk
 
-    def apply_then_fail(session, cfg, rows, chunk_no, now):
-        outcome = real(session, cfg, rows, chunk_no, now)
+    def apply_then_fail(session, cfg, rows, chunk_no):
+        outcome = real(session, cfg, rows, chunk_no)
         if chunk_no == 1:
             raise RuntimeError("boom")
         return outcome
